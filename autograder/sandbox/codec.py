@@ -1,0 +1,252 @@
+"""The narrow channel between the grader and the student's process.
+
+A message is one frame: a 4-byte big-endian length, a JSON document, then the
+raw bytes of every array the document refers to. Nothing is ever pickled:
+pickle runs code while it decodes, so a hostile student could run code in the
+grader by sending one (measured in ../shared/notes/sandbox-findings.md).
+
+Values the channel carries: None, bools, ints, floats (NaN and inf too),
+strings, lists, tuples, dicts, numpy arrays and numpy scalars of numeric
+dtypes. Everything else is either kept on its own side behind a handle
+(``$h``, objects of the student's process) or called back (``$c``, functions
+of the grader that the student's code calls, such as the ``f`` given to a
+gradient checker).
+
+The decoder trusts nothing: frame and array sizes are capped, dtypes come
+from an allow-list, shapes must match the bytes sent, and nesting depth is
+bounded. This module is imported in the student's process too, so it needs
+only the standard library and numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import struct
+import time
+
+import numpy as np
+
+MAX_JSON_BYTES = 16 * 1024 * 1024
+MAX_BLOB_BYTES = 512 * 1024 * 1024
+MAX_DEPTH = 64
+ALLOWED_DTYPES = frozenset(
+    "|b1 |i1 |u1 <i2 <i4 <i8 <u2 <u4 <u8 <f2 <f4 <f8 <c8 <c16".split()
+)
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a well-formed message."""
+
+
+class ChannelClosed(ProtocolError):
+    """The other side went away (exited, crashed or was killed)."""
+
+
+class ChannelTimeout(Exception):
+    """No complete message arrived before the deadline."""
+
+
+class Handle:
+    """Stands for an object that lives in the student's process."""
+
+    __slots__ = ("id", "type_name")
+
+    def __init__(self, id: int, type_name: str):
+        self.id = id
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<student object {self.type_name} #{self.id}>"
+
+
+class Callback:
+    """Stands, in the student's process, for a function of the grader."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, id: int):
+        self.id = id
+
+
+def _dtype_tag(dtype: np.dtype) -> str:
+    tag = dtype.newbyteorder("<").str if dtype.byteorder == ">" else dtype.str
+    return tag
+
+
+def encode(value, blobs: list, unencodable=None, depth: int = 0):
+    """Turn ``value`` into JSON-able data, appending array bytes to ``blobs``.
+
+    ``unencodable(obj)`` returns the JSON form for anything the channel does
+    not carry (a handle or a callback); without it such values are an error.
+    """
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value is nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+        arr = np.asarray(value)
+        if arr.dtype.byteorder == ">":
+            arr = arr.astype(arr.dtype.newbyteorder("<"))
+        tag = _dtype_tag(arr.dtype)
+        if tag in ALLOWED_DTYPES:
+            blobs.append(np.ascontiguousarray(arr).tobytes())
+            key = "$s" if isinstance(value, np.generic) else "$a"
+            return {key: len(blobs) - 1, "dtype": tag, "shape": list(arr.shape)}
+    elif isinstance(value, list):
+        return [encode(v, blobs, unencodable, depth + 1) for v in value]
+    elif isinstance(value, tuple) and type(value) is tuple:
+        return {"$t": [encode(v, blobs, unencodable, depth + 1) for v in value]}
+    elif isinstance(value, dict) and type(value) is dict:
+        if all(type(k) is str for k in value):
+            return {"$d": {k: encode(v, blobs, unencodable, depth + 1) for k, v in value.items()}}
+        if all(type(k) in (int, str) for k in value):
+            return {"$m": [[k, encode(v, blobs, unencodable, depth + 1)] for k, v in value.items()]}
+    if isinstance(value, Handle):
+        return {"$h": value.id}
+    if unencodable is not None:
+        return unencodable(value)
+    raise ProtocolError(f"a value of type {type(value).__name__} cannot cross the sandbox boundary")
+
+
+def decode(data, blobs: list, resolve=None, depth: int = 0):
+    """Inverse of :func:`encode`, validating as it goes.
+
+    ``resolve(tag, id)`` turns ``$h``/``$c`` references into objects; without
+    it they decode to :class:`Handle` / :class:`Callback` placeholders.
+    """
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value is nested too deeply")
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [decode(v, blobs, resolve, depth + 1) for v in data]
+    if not isinstance(data, dict) or len(data) == 0:
+        raise ProtocolError("malformed value")
+    if "$a" in data or "$s" in data:
+        return _decode_array(data, blobs)
+    if "$t" in data and isinstance(data["$t"], list):
+        return tuple(decode(v, blobs, resolve, depth + 1) for v in data["$t"])
+    if "$d" in data and isinstance(data["$d"], dict):
+        return {str(k): decode(v, blobs, resolve, depth + 1) for k, v in data["$d"].items()}
+    if "$m" in data and isinstance(data["$m"], list):
+        out = {}
+        for pair in data["$m"]:
+            if not (isinstance(pair, list) and len(pair) == 2 and type(pair[0]) in (int, str)):
+                raise ProtocolError("malformed mapping")
+            out[pair[0]] = decode(pair[1], blobs, resolve, depth + 1)
+        return out
+    for tag, kind in (("$h", Handle), ("$c", Callback)):
+        if tag in data:
+            ident = data[tag]
+            if type(ident) is not int:
+                raise ProtocolError("malformed reference")
+            if resolve is not None:
+                return resolve(tag, ident)
+            return Handle(ident, str(data.get("type", "object"))[:80]) if kind is Handle else Callback(ident)
+    raise ProtocolError("unknown value tag")
+
+
+def _decode_array(data: dict, blobs: list):
+    index = data.get("$a", data.get("$s"))
+    dtype_tag, shape = data.get("dtype"), data.get("shape")
+    if type(index) is not int or not 0 <= index < len(blobs):
+        raise ProtocolError("array refers to missing bytes")
+    if dtype_tag not in ALLOWED_DTYPES:
+        raise ProtocolError(f"array dtype {str(dtype_tag)[:20]!r} is not allowed")
+    if not isinstance(shape, list) or len(shape) > 32 or not all(type(s) is int and s >= 0 for s in shape):
+        raise ProtocolError("malformed array shape")
+    dtype = np.dtype(dtype_tag)
+    count = 1
+    for s in shape:
+        count *= s
+    raw = blobs[index]
+    if count * dtype.itemsize != len(raw):
+        raise ProtocolError("array shape does not match its bytes")
+    arr = np.frombuffer(raw, dtype=dtype).reshape(shape)
+    if "$s" in data:
+        if shape:
+            raise ProtocolError("scalar with a shape")
+        return arr[()]
+    return arr
+
+
+def pack(message: dict, unencodable=None) -> bytes:
+    """One frame for ``message``; its ``value``-like fields are encoded already."""
+    blobs: list = []
+    body = {k: encode(v, blobs, unencodable) for k, v in message.items()}
+    body["blobs"] = [len(b) for b in blobs]
+    head = json.dumps(body, separators=(",", ":"), allow_nan=True).encode()
+    return b"".join([struct.pack(">I", len(head)), head, *blobs])
+
+
+def unpack(head: bytes, blob_reader, resolve=None) -> dict:
+    """Parse a frame's JSON part and pull its arrays through ``blob_reader(n)``."""
+    try:
+        body = json.loads(head)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError(f"message is not valid JSON ({type(exc).__name__})") from None
+    if not isinstance(body, dict) or not isinstance(body.get("blobs"), list):
+        raise ProtocolError("message without a blob table")
+    sizes = body.pop("blobs")
+    if not all(type(n) is int and n >= 0 for n in sizes) or sum(sizes) > MAX_BLOB_BYTES:
+        raise ProtocolError("message declares too much data")
+    blobs = [blob_reader(n) for n in sizes]
+    try:
+        return {k: decode(v, blobs, resolve) for k, v in body.items()}
+    except RecursionError:
+        raise ProtocolError("value is nested too deeply") from None
+
+
+class Channel:
+    """Framed messages over a pair of pipe file descriptors.
+
+    Reads honour a deadline (``time.monotonic()`` seconds) so the grader never
+    blocks forever on a student that stopped answering.
+    """
+
+    def __init__(self, read_fd: int, write_fd: int):
+        self.read_fd = read_fd
+        self.write_fd = write_fd
+
+    def send(self, message: dict, unencodable=None) -> None:
+        data = memoryview(pack(message, unencodable))
+        while data:
+            try:
+                n = os.write(self.write_fd, data)
+            except (BrokenPipeError, OSError) as exc:
+                raise ChannelClosed(f"channel closed while sending ({exc.strerror})") from None
+            data = data[n:]
+
+    def recv(self, deadline: float | None = None, resolve=None) -> dict:
+        (size,) = struct.unpack(">I", self._read_exact(4, deadline))
+        if size > MAX_JSON_BYTES:
+            raise ProtocolError("message header is too large")
+        head = self._read_exact(size, deadline)
+        return unpack(head, lambda n: self._read_exact(n, deadline), resolve)
+
+    def _read_exact(self, n: int, deadline: float | None) -> bytearray:
+        buf = bytearray(n)
+        view = memoryview(buf)
+        got = 0
+        while got < n:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ChannelTimeout()
+                ready, _, _ = select.select([self.read_fd], [], [], left)
+                if not ready:
+                    raise ChannelTimeout()
+            try:
+                chunk = os.readv(self.read_fd, [view[got:]])
+            except OSError as exc:
+                raise ChannelClosed(f"channel closed while receiving ({exc.strerror})") from None
+            if chunk == 0:
+                raise ChannelClosed("the other side closed the channel")
+            got += chunk
+        return buf

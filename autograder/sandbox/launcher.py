@@ -1,0 +1,193 @@
+"""How a student process is started: the command line, its environment, and
+which isolation mechanisms this machine allows.
+
+Layers, strongest first (see ../shared/notes/sandbox-findings.md):
+- bubblewrap: new mount, PID, network, IPC and UTS namespaces; the process
+  sees the Python runtime read-only, the sandbox worker, and a private tmpfs,
+  and nothing else (no tests, solutions, gradebook or other submissions).
+- a dedicated unprivileged uid when the grader runs as root, since root
+  inside bubblewrap still reads root's files and ignores RLIMIT_NPROC; a
+  per-slot uid keeps the process count of concurrent students apart;
+- rlimits (CPU, address space, processes, file size, open files, core),
+  applied by the worker itself before any student code runs;
+- always: a cleared environment, a new session so the whole group can be
+  killed, a per-call wall clock and an output cap (the session's side).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import site
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import autograder
+
+SANDBOX_UID_BASE = 61000
+WORKER_ROOT = "/opt/autograder"
+BOOT = "import sys; sys.path.insert(0, sys.argv[3]); from autograder.sandbox.worker import main; main()"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one student process (all of its calls together)."""
+
+    cpu_s: int = 120
+    memory_bytes: int = 2 * 1024**3
+    nproc: int = 64
+    file_bytes: int = 64 * 1024**2
+    open_files: int = 256
+    output_bytes: int = 1024**2
+    tmp_bytes: int = 64 * 1024**2
+
+    def for_worker(self) -> dict:
+        return {
+            "cpu_s": self.cpu_s,
+            "memory_bytes": self.memory_bytes,
+            "nproc": self.nproc,
+            "file_bytes": self.file_bytes,
+            "open_files": self.open_files,
+            "core_bytes": 0,
+        }
+
+
+@dataclass
+class Launch:
+    """Everything needed to start one student process."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+    mechanisms: list[str]
+    cleanup_dir: str | None = None
+    pass_fds: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _base_env() -> dict[str, str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/tmp",
+        "LANG": "C.UTF-8",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MALLOC_ARENA_MAX": "2",
+        "PYTHONHASHSEED": "0",
+    }
+    # Some CPUs need these for OpenBLAS to compute correctly; they hold no secret.
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+def _runtime_paths() -> list[str]:
+    """Directories the Python runtime needs: its prefixes and site-packages."""
+    candidates = {sys.base_prefix, sys.prefix, *site.getsitepackages()}
+    user_site = site.getusersitepackages()
+    if isinstance(user_site, str):
+        candidates.add(user_site)
+    paths = sorted(p for p in (os.path.realpath(c) for c in candidates) if os.path.isdir(p))
+    # Keep only the outermost of nested paths.
+    return [p for p in paths if not any(p != q and p.startswith(q + os.sep) for q in paths)]
+
+
+def _package_parent() -> str:
+    return str(Path(autograder.__file__).resolve().parent.parent)
+
+
+def _ancestor_dirs(path: str) -> list[str]:
+    parts = Path(path).parts[1:-1]
+    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+@functools.lru_cache(maxsize=None)
+def probe() -> tuple[str, str]:
+    """Which mode works here: ('bwrap-root' | 'bwrap-user' | 'plain', reason)."""
+    bwrap = shutil.which("bwrap")
+    if not bwrap:
+        return "plain", "bubblewrap (bwrap) is not installed"
+    mode = "bwrap-root" if os.geteuid() == 0 else "bwrap-user"
+    if mode == "bwrap-root" and not shutil.which("setpriv"):
+        return "plain", "running as root without setpriv to drop to an unprivileged uid"
+    argv = _bwrap_argv(mode, Limits(), slot=0) + ["/bin/sh", "-c", "exit 0"] if mode == "bwrap-user" else \
+        _bwrap_argv(mode, Limits(), slot=0) + [shutil.which("setpriv") or "setpriv", "--reuid", str(SANDBOX_UID_BASE),
+                                               "--regid", str(SANDBOX_UID_BASE), "--clear-groups", "true"]
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return "plain", f"bubblewrap could not start ({exc})"
+    if done.returncode != 0:
+        return "plain", "bubblewrap failed: " + done.stderr.decode(errors="replace").strip()[:300]
+    return mode, "ok"
+
+
+def _bwrap_argv(mode: str, limits: Limits, slot: int) -> list[str]:
+    argv = ["bwrap", "--die-with-parent", "--new-session", "--clearenv",
+            "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    if mode == "bwrap-user":
+        argv += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+    argv += ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
+        if os.path.islink(top):
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+    for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime"):
+        if os.path.exists(etc):
+            argv += ["--ro-bind", etc, etc]
+    made: set[str] = {"/usr", "/etc"}
+    mounts = [(p, p) for p in _runtime_paths()] + [(str(Path(autograder.__file__).resolve().parent),
+                                                    WORKER_ROOT + "/autograder")]
+    for src, dest in mounts:
+        for parent in _ancestor_dirs(dest):
+            if parent not in made:
+                made.add(parent)
+                argv += ["--perms", "0755", "--dir", parent]
+        argv += ["--ro-bind", src, dest]
+    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+             "--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp"]
+    return argv
+
+
+def build(limits: Limits, fds: tuple[int, int], slot: int = 0) -> Launch:
+    """The command that starts a worker talking on ``fds`` (request, reply)."""
+    mode, _ = probe()
+    limits_json = json.dumps(limits.for_worker())
+    fd_arg = f"{fds[0]},{fds[1]}"
+    env = _base_env()
+    rlimits = "rlimits(cpu,memory,nproc,fsize,nofile,core)"
+    if mode == "plain":
+        workdir = tempfile.mkdtemp(prefix="ag-student-")
+        env["HOME"] = workdir
+        argv = [sys.executable, "-I", "-B", "-c", BOOT, limits_json, fd_arg, _package_parent()]
+        return Launch(argv, env, workdir, ["process-session", rlimits, "private-workdir"],
+                      cleanup_dir=workdir, pass_fds=fds)
+    argv = _bwrap_argv(mode, limits, slot)
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    argv.append("--")
+    mechanisms = ["bubblewrap(mount,pid,net,ipc,uts)", rlimits, "private-tmpfs"]
+    if mode == "bwrap-root":
+        uid = str(SANDBOX_UID_BASE + slot)
+        argv += [shutil.which("setpriv") or "setpriv", "--reuid", uid, "--regid", uid, "--clear-groups",
+                 "--inh-caps=-all", "--bounding-set=-all"]
+        mechanisms.append(f"uid({uid})")
+    else:
+        mechanisms.append("user-namespace")
+    argv += [sys.executable, "-I", "-B", "-c", BOOT, limits_json, fd_arg, WORKER_ROOT]
+    return Launch(argv, env, "/", mechanisms, pass_fds=fds)
+
+
+def describe() -> str:
+    """One line for logs and results: what isolation this machine gives."""
+    mode, reason = probe()
+    if mode == "plain":
+        return f"resource limits only ({reason}); file system and network are NOT isolated"
+    return "bubblewrap namespaces" + (" with a dedicated uid" if mode == "bwrap-root" else "")

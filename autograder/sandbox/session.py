@@ -1,0 +1,352 @@
+"""The grader's side of one student's process.
+
+A :class:`StudentSession` starts the worker, loads the student's code and
+turns every call into a message. It owns the clocks: each call has a wall
+time limit, the process has an output cap, and when a call times out or the
+process dies, the process is killed and the next call starts a fresh one, so
+a hang costs the test it happened in and nothing else.
+
+Tests see the student through :class:`Student`: ``student.relu_grad(z)``
+returns plain values, and arguments the student's code changed in place are
+changed in the caller's objects too, as a direct call would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autograder.sandbox import codec, launcher
+
+
+class StudentFault(Exception):
+    """Something went wrong on the student's side of a call. ``str()`` is for students."""
+
+    status = "failed"
+
+
+class MissingFunction(StudentFault):
+    pass
+
+
+class StudentRaised(StudentFault):
+    def __init__(self, message: str, type_name: str, mro: list[str]):
+        super().__init__(message)
+        self.type_name = type_name
+        self.mro = mro
+
+
+class StudentTimeout(StudentFault):
+    status = "timeout"
+
+
+class StudentCrashed(StudentFault):
+    status = "error"
+
+
+class BadValue(StudentFault):
+    """The student's process sent something the grader could not decode."""
+
+
+@dataclass
+class LoadReport:
+    ok: bool
+    notes: list[str] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    source: str
+    filename: str
+    module: str
+    allowed_imports: tuple[str, ...] = ()
+    course_rule: str = ""
+    limits: launcher.Limits = launcher.Limits()
+    call_timeout_s: float = 10.0
+    load_timeout_s: float = 30.0
+    statement_timeout_s: float = 2.0
+    max_restarts: int = 10
+    seed: int = 0
+    slot: int = 0
+
+
+class StudentSession:
+    def __init__(self, config: SessionConfig):
+        self.config = config
+        self.proc: subprocess.Popen | None = None
+        self.channel: codec.Channel | None = None
+        self.report: LoadReport | None = None
+        self.mechanisms: list[str] = []
+        self.output = bytearray()
+        self.output_overflow = False
+        self.restarts = 0
+        self._stalled: set[int] = set()
+        self._cleanup_dir: str | None = None
+        self._reader: threading.Thread | None = None
+        self._fds: list[int] = []
+
+    # -- process lifecycle -------------------------------------------------
+    def start(self) -> LoadReport:
+        """Start a process and load the code; returns the first load's report."""
+        while True:
+            report, stalled_at = self._spawn_and_load()
+            if stalled_at is None or stalled_at in self._stalled:
+                break
+            # A top-level statement hung so badly that the worker's own alarm
+            # could not stop it: skip it and load again.
+            self._stalled.add(stalled_at)
+        if self.report is None:
+            self.report = report
+        return report
+
+    def _spawn_and_load(self) -> tuple[LoadReport, int | None]:
+        self.kill()
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        out_r, out_w = os.pipe()
+        plan = launcher.build(self.config.limits, (req_r, rep_w), self.config.slot)
+        self.mechanisms = plan.mechanisms
+        self._cleanup_dir = plan.cleanup_dir
+        try:
+            self.proc = subprocess.Popen(
+                plan.argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=plan.env,
+                cwd=plan.cwd, pass_fds=plan.pass_fds, start_new_session=True, close_fds=True)
+        finally:
+            for fd in (req_r, rep_w, out_w):
+                os.close(fd)
+        self._fds = [req_w, rep_r]
+        self.channel = codec.Channel(rep_r, req_w)
+        self._reader = threading.Thread(target=self._drain_output, args=(out_r, self.proc), daemon=True)
+        self._reader.start()
+        cfg = self.config
+        current = None
+        deadline = time.monotonic() + cfg.load_timeout_s
+        try:
+            self.channel.send({"op": "load", "source": cfg.source, "filename": cfg.filename, "module": cfg.module,
+                               "allowed_imports": list(cfg.allowed_imports), "course_rule": cfg.course_rule,
+                               "statement_timeout_s": cfg.statement_timeout_s, "skip": sorted(self._stalled),
+                               "seed": cfg.seed})
+            while True:
+                msg = self.channel.recv(deadline)
+                if msg.get("op") == "progress":
+                    current = msg.get("stmt")
+                    continue
+                if msg.get("op") != "loaded":
+                    raise codec.ProtocolError("unexpected message while loading")
+                return LoadReport(bool(msg.get("ok")), [str(n) for n in msg.get("notes", [])][:50],
+                                  [str(f) for f in msg.get("functions", [])]), None
+        except codec.ChannelTimeout:
+            self.kill()
+            return LoadReport(False, ["loading your code took too long"]), current
+        except (codec.ProtocolError, OSError) as exc:
+            why = self._death_reason()
+            self.kill()
+            if current is not None and why:
+                return LoadReport(False, [f"loading stopped: {why}"]), current
+            return LoadReport(False, [f"your code could not be loaded: {why or exc}"]), None
+
+    def _drain_output(self, fd: int, proc: subprocess.Popen) -> None:
+        cap = self.config.limits.output_bytes
+        try:
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    return
+                if proc is not self.proc:
+                    continue
+                room = cap - len(self.output)
+                if room > 0:
+                    self.output += chunk[:room]
+                if len(chunk) > room and not self.output_overflow:
+                    self.output_overflow = True
+                    _kill_group(proc)
+        finally:
+            os.close(fd)
+
+    def kill(self) -> None:
+        proc = self.proc
+        if proc is None:
+            return
+        _kill_group(proc)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in self._fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._fds = []
+        self.channel = None
+        if self._cleanup_dir:
+            shutil.rmtree(self._cleanup_dir, ignore_errors=True)
+            self._cleanup_dir = None
+        self.proc = None
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None and self.channel is not None:
+            try:
+                self.channel.send({"op": "exit"})
+                self.proc.wait(timeout=2)
+            except (codec.ProtocolError, subprocess.TimeoutExpired, OSError):
+                pass
+        self.kill()
+
+    def _death_reason(self) -> str:
+        proc = self.proc
+        if proc is None:
+            return ""
+        try:
+            code = proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return ""
+        if self.output_overflow:
+            return f"your code printed more than {self.config.limits.output_bytes // 1024} KiB of output"
+        if code == -signal.SIGXCPU:
+            return f"your code used more than {self.config.limits.cpu_s} s of CPU time"
+        if code == -signal.SIGKILL:
+            return "the process running your code was killed (it ran out of CPU time or memory)"
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            return f"the process running your code was killed by {name}"
+        return f"the process running your code exited with status {code} (did your code call exit()?)"
+
+    # -- calls ---------------------------------------------------------------
+    def call(self, name: str, args: tuple, kwargs: dict, timeout: float | None = None):
+        """Call ``name`` in the student's process; returns the decoded result."""
+        if self.channel is None:
+            if self.restarts >= self.config.max_restarts:
+                raise StudentCrashed("not run: your code crashed or hung too many times in earlier tests")
+            self.restarts += 1
+            if not self._spawn_and_load()[0].ok:
+                raise StudentCrashed("your code could not be loaded again after an earlier crash")
+        callbacks: dict[int, object] = {}
+
+        def as_callback(obj):
+            if callable(obj):
+                callbacks[len(callbacks) + 1] = obj
+                return {"$c": len(callbacks)}
+            raise codec.ProtocolError(f"cannot pass a {type(obj).__name__} to the student's code")
+
+        deadline = time.monotonic() + (timeout or self.config.call_timeout_s)
+        try:
+            self.channel.send({"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs)},
+                              unencodable=as_callback)
+            while True:
+                msg = self.channel.recv(deadline)
+                op = msg.get("op")
+                if op == "callback":
+                    self._answer_callback(callbacks, msg)
+                elif op == "result":
+                    _mirror_changes(args, msg.get("args"), kwargs, msg.get("kwargs"))
+                    return msg.get("value")
+                elif op == "error":
+                    self._raise_error(name, msg)
+                else:
+                    raise codec.ProtocolError("unexpected message")
+        except codec.ChannelTimeout:
+            self.kill()
+            raise StudentTimeout(f"{name}() did not finish within {timeout or self.config.call_timeout_s:g} s "
+                                 "(an infinite loop, or far too slow)") from None
+        except codec.ProtocolError as exc:
+            why = self._death_reason() if isinstance(exc, codec.ChannelClosed) else ""
+            self.kill()
+            if why:
+                raise StudentCrashed(f"{name}() crashed: {why}") from None
+            raise BadValue(f"{name}() returned something the grader cannot read: {exc}") from None
+
+    def _answer_callback(self, callbacks: dict, msg: dict) -> None:
+        func = callbacks.get(msg.get("id"))
+        args = msg.get("args") if isinstance(msg.get("args"), list) else []
+        kwargs = msg.get("kwargs") if isinstance(msg.get("kwargs"), dict) else {}
+        try:
+            value = func(*args, **kwargs)
+        except Exception as exc:  # the grader's function refused the student's input
+            self.channel.send({"op": "callback_error", "message": f"{type(exc).__name__}: {exc}"[:300]})
+            return
+        self.channel.send({"op": "callback_result", "value": value})
+
+    @staticmethod
+    def _raise_error(name: str, msg: dict):
+        message = str(msg.get("message", ""))[:3000]
+        if msg.get("kind") == "missing":
+            raise MissingFunction(message)
+        type_name = str(msg.get("type", "Exception"))
+        mro = [str(m) for m in msg.get("mro", [type_name])] if isinstance(msg.get("mro"), list) else [type_name]
+        hint = " (your code ran out of memory)" if type_name == "MemoryError" else ""
+        raise StudentRaised(f"{name}() raised {message}{hint}", type_name, mro)
+
+    def printed(self, limit: int = 2000) -> str:
+        text = self.output.decode("utf-8", errors="replace")
+        return text if len(text) <= limit else text[:limit] + "\n[... output truncated ...]"
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            proc.kill()
+        except ProcessLookupError:
+            pass
+
+
+def _mirror_changes(args: tuple, new_args, kwargs: dict, new_kwargs) -> None:
+    """Copy the student's in-place changes of arguments back into the caller's objects."""
+    if isinstance(new_args, list) and len(new_args) == len(args):
+        for old, new in zip(args, new_args):
+            _mirror(old, new)
+    if isinstance(new_kwargs, dict):
+        for key, old in kwargs.items():
+            if key in new_kwargs:
+                _mirror(old, new_kwargs[key])
+
+
+def _mirror(old, new) -> None:
+    if isinstance(old, np.ndarray) and isinstance(new, np.ndarray) and old.shape == new.shape:
+        if old.flags.writeable:
+            np.copyto(old, new, casting="unsafe")
+    elif type(old) is dict and isinstance(new, dict):
+        for key in list(old):
+            if key not in new:
+                del old[key]
+        for key, value in new.items():
+            if key in old and isinstance(old[key], (np.ndarray, dict, list)):
+                _mirror(old[key], value)
+                if not (isinstance(old[key], np.ndarray) and isinstance(value, np.ndarray)
+                        and old[key].shape == value.shape):
+                    old[key] = value
+            else:
+                old[key] = value
+    elif type(old) is list and isinstance(new, list):
+        old[:] = new
+
+
+class Student:
+    """What a test receives as ``student``: the student's functions, by name."""
+
+    def __init__(self, session: StudentSession):
+        self._session = session
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
+            return self._session.call(name, args, kwargs)
+
+        call.__name__ = name
+        return call
+
+    def defines(self, name: str) -> bool:
+        report = self._session.report
+        return bool(report and name in report.functions)

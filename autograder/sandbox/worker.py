@@ -1,0 +1,254 @@
+"""The program that runs inside the student's process.
+
+It loads the student's code, then answers calls from the grader over the
+channel (two pipe fds named on the command line) until told to stop. It holds no test, no reference and
+no expected value: everything it knows, the student's code may read or
+change, and the grader is built to not care.
+
+Started by :mod:`autograder.sandbox.launcher` as
+``python -I -B -c "...worker.main()" LIMITS_JSON REQUEST_FD,REPLY_FD PATH``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import os
+import random
+import resource
+import signal
+import sys
+import traceback
+import types
+
+import numpy as np
+
+from autograder.sandbox.codec import Callback, Channel, decode, encode
+
+# Top-level statements that never run: in a notebook they are the training
+# loops, plots and prints that would stall grading or only make noise.
+SKIPPED_STATEMENTS = (ast.Expr, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
+
+
+class StatementTimeout(BaseException):
+    """A top-level statement ran past its time budget."""
+
+
+class CallbackError(Exception):
+    """The grader's function that the student's code called failed."""
+
+
+def apply_limits(limits: dict) -> None:
+    """Lower this process's rlimits before any student code runs.
+
+    The hard limits go down with the soft ones, so the student cannot raise
+    them back.
+    """
+    table = {
+        "cpu_s": resource.RLIMIT_CPU,
+        "memory_bytes": resource.RLIMIT_AS,
+        "nproc": resource.RLIMIT_NPROC,
+        "file_bytes": resource.RLIMIT_FSIZE,
+        "open_files": resource.RLIMIT_NOFILE,
+        "core_bytes": resource.RLIMIT_CORE,
+    }
+    for key, which in table.items():
+        if key not in limits:
+            continue
+        soft = int(limits[key])
+        hard = soft + 1 if key == "cpu_s" else soft
+        try:
+            resource.setrlimit(which, (soft, hard))
+        except (ValueError, OSError):
+            pass
+
+
+class Worker:
+    def __init__(self, channel: Channel):
+        self.channel = channel
+        self.module: types.ModuleType | None = None
+        self.handles: dict[int, object] = {}
+        self.handle_ids: dict[int, int] = {}
+
+    # -- values crossing the channel ---------------------------------------
+    def keep(self, obj) -> dict:
+        """Store an object the channel cannot carry and send a handle."""
+        if isinstance(obj, CallbackStub):
+            return {"$c": obj.id}
+        key = self.handle_ids.get(id(obj))
+        if key is None or self.handles.get(key) is not obj:
+            key = len(self.handles) + 1
+            while key in self.handles:
+                key += 1
+            self.handles[key] = obj
+            self.handle_ids[id(obj)] = key
+        return {"$h": key, "type": type(obj).__name__}
+
+    def resolve(self, tag: str, ident: int):
+        if tag == "$c":
+            return CallbackStub(self, ident)
+        if ident not in self.handles:
+            raise KeyError(f"unknown handle {ident}")
+        return self.handles[ident]
+
+    def send(self, message: dict) -> None:
+        self.channel.send(message, unencodable=self.keep)
+
+    # -- loading -------------------------------------------------------------
+    def load(self, request: dict) -> None:
+        name = request["module"]
+        filename = request["filename"]
+        allowed = set(request.get("allowed_imports", [])) | set(sys.stdlib_module_names)
+        module = types.ModuleType(name)
+        module.__file__ = filename
+        module.__dict__["__builtins__"] = guarded_builtins(allowed, request.get("course_rule", ""))
+        sys.modules[name] = module
+        random.seed(request.get("seed", 0))
+        np.random.seed(request.get("seed", 0))
+        notes: list[str] = []
+        skip = set(request.get("skip", []))
+        try:
+            tree = ast.parse(request["source"], filename=filename)
+        except SyntaxError as exc:
+            self.send({"op": "loaded", "ok": False, "notes": [format_syntax_error(exc)], "functions": []})
+            return
+        flags = 0
+        for index, stmt in enumerate(tree.body):
+            if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+                import __future__
+                for alias in stmt.names:
+                    feature = getattr(__future__, alias.name, None)
+                    flags |= getattr(feature, "compiler_flag", 0)
+                continue
+            if isinstance(stmt, SKIPPED_STATEMENTS) or index in skip:
+                if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                    notes.append(skip_note(stmt, index in skip))
+                continue
+            self.send({"op": "progress", "stmt": index, "line": stmt.lineno})
+            code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
+            signal.setitimer(signal.ITIMER_REAL, request.get("statement_timeout_s", 2.0))
+            try:
+                exec(code, module.__dict__)
+            except StatementTimeout:
+                notes.append(f"line {stmt.lineno}: this top-level statement took too long and was stopped")
+            except BaseException as exc:  # the student's error, reported, never fatal
+                notes.append(f"line {stmt.lineno}: {describe_exception(exc, filename)}")
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        self.module = module
+        functions = sorted(k for k, v in module.__dict__.items() if callable(v) and not k.startswith("__"))
+        self.send({"op": "loaded", "ok": True, "notes": notes, "functions": functions})
+
+    # -- calls ---------------------------------------------------------------
+    def call(self, request: dict) -> None:
+        name = request["name"]
+        func = getattr(self.module, name, None)
+        if not callable(func):
+            self.send({"op": "error", "kind": "missing", "message": f"your code does not define a function {name}()"})
+            return
+        args, kwargs = request["args"], request["kwargs"]
+        try:
+            result = func(*args, **kwargs)
+        except BaseException as exc:
+            self.send({"op": "error", "kind": "raised", "type": type(exc).__name__,
+                       "mro": [c.__name__ for c in type(exc).__mro__],
+                       "message": describe_exception(exc, self.module.__file__)})
+            return
+        self.send({"op": "result", "value": result, "args": list(args), "kwargs": kwargs})
+
+    def serve(self) -> None:
+        while True:
+            request = self.channel.recv(resolve=self.resolve)
+            op = request.get("op")
+            if op == "load":
+                self.load(request)
+            elif op == "call":
+                self.call(request)
+            elif op == "release":
+                for ident in request.get("ids", []):
+                    obj = self.handles.pop(ident, None)
+                    self.handle_ids.pop(id(obj), None)
+            elif op == "exit":
+                return
+
+
+class CallbackStub:
+    """A grader function as the student's code sees it: calling it asks the grader."""
+
+    def __init__(self, worker: Worker, ident: int):
+        self.worker = worker
+        self.id = ident
+
+    def __call__(self, *args, **kwargs):
+        self.worker.send({"op": "callback", "id": self.id, "args": list(args), "kwargs": kwargs})
+        reply = self.worker.channel.recv(resolve=self.worker.resolve)
+        if reply.get("op") == "callback_result":
+            return reply["value"]
+        raise CallbackError(str(reply.get("message", "the grader's function failed")))
+
+
+def guarded_builtins(allowed: set[str], course_rule: str) -> dict:
+    """Builtins for the student's module whose ``import`` enforces the course rule.
+
+    Only imports written in the student's code go through this; numpy's own
+    imports use the real builtins.
+    """
+    real_import = builtins.__import__
+
+    def checked_import(name, globals=None, locals=None, fromlist=(), level=0):
+        top = name.split(".")[0]
+        if level == 0 and top not in allowed:
+            raise ImportError(f"importing {top!r} is not allowed in this assignment ({course_rule})")
+        return real_import(name, globals, locals, fromlist, level)
+
+    table = dict(builtins.__dict__)
+    table["__import__"] = checked_import
+    table["input"] = _no_input
+    return table
+
+
+def _no_input(prompt=""):
+    raise EOFError("input() is not available while grading")
+
+
+def skip_note(stmt: ast.stmt, stalled: bool) -> str:
+    if stalled:
+        return f"line {stmt.lineno}: this top-level statement did not finish and was skipped"
+    kind = "loop" if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) else (
+        "with-block" if isinstance(stmt, (ast.With, ast.AsyncWith)) else "expression")
+    return f"line {stmt.lineno}: top-level {kind} skipped (the grader runs only imports, definitions and assignments)"
+
+
+def format_syntax_error(exc: SyntaxError) -> str:
+    where = f"line {exc.lineno}" if exc.lineno else "somewhere"
+    return f"your code has a syntax error at {where}: {exc.msg}"
+
+
+def describe_exception(exc: BaseException, filename: str) -> str:
+    """The exception and the student's own frames, without the grader's."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    text = f"{type(exc).__name__}: {exc}"[:2000]
+    if frames:
+        where = "; ".join(f"line {f.lineno} in {f.name}" for f in frames[-5:])
+        text += f" (at {where})"
+    return text
+
+
+def _on_alarm(signum, frame):
+    raise StatementTimeout()
+
+
+def main() -> None:
+    limits = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    apply_limits(limits)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    request_fd, reply_fd = (int(x) for x in sys.argv[2].split(","))
+    channel = Channel(request_fd, reply_fd)
+    for fd in (request_fd, reply_fd):
+        os.set_inheritable(fd, False)
+    Worker(channel).serve()
+
+
+if __name__ == "__main__":
+    main()
