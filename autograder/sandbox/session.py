@@ -88,6 +88,7 @@ class StudentSession:
         self.output = bytearray()
         self.output_overflow = False
         self.restarts = 0
+        self.last_warnings: list[str] = []
         self._stalled: set[int] = set()
         self._cleanup_dir: str | None = None
         self._reader: threading.Thread | None = None
@@ -230,6 +231,7 @@ class StudentSession:
             if not self._spawn_and_load()[0].ok:
                 raise StudentCrashed("your code could not be loaded again after an earlier crash")
         callbacks: dict[int, object] = {}
+        self.last_warnings = []
 
         def as_callback(obj):
             if callable(obj):
@@ -247,6 +249,8 @@ class StudentSession:
                 if op == "callback":
                     self._answer_callback(callbacks, msg)
                 elif op == "result":
+                    found = msg.get("warnings")
+                    self.last_warnings = [str(w) for w in found][:5] if isinstance(found, list) else []
                     _mirror_changes(args, msg.get("args"), kwargs, msg.get("kwargs"))
                     return msg.get("value")
                 elif op == "error":
@@ -346,6 +350,10 @@ class Student:
 
         call.__name__ = name
         return call
+
+    def warnings(self) -> list[str]:
+        """numpy warnings (overflow, invalid value, ...) raised during the last call."""
+        return list(self._session.last_warnings)
 
     def defines(self, name: str) -> bool:
         report = self._session.report

@@ -21,6 +21,7 @@ import signal
 import sys
 import traceback
 import types
+import warnings
 
 import numpy as np
 
@@ -149,13 +150,17 @@ class Worker:
             return
         args, kwargs = request["args"], request["kwargs"]
         try:
-            result = func(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn",
+                                                                            divide="warn", under="ignore"):
+                warnings.simplefilter("always")
+                result = func(*args, **kwargs)
         except BaseException as exc:
             self.send({"op": "error", "kind": "raised", "type": type(exc).__name__,
                        "mro": [c.__name__ for c in type(exc).__mro__],
                        "message": describe_exception(exc, self.module.__file__)})
             return
-        self.send({"op": "result", "value": result, "args": list(args), "kwargs": kwargs})
+        seen = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
+        self.send({"op": "result", "value": result, "args": list(args), "kwargs": kwargs, "warnings": seen})
 
     def serve(self) -> None:
         while True:

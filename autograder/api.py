@@ -1,0 +1,129 @@
+"""The Python API behind each command; the CLI only parses arguments.
+
+Tests call these functions directly.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from autograder import config, ingest, report
+from autograder.grade import SubmissionResult, grade_submission, reference, solution_file
+from autograder.sandbox import launcher
+
+
+def grade_file(assignment_name: str, path: str | os.PathLike, visibilities=("public", "hidden")) -> dict:
+    """Grade one file with every test; the results.json dict."""
+    assignment = config.find(assignment_name)
+    path = Path(path)
+    result = grade_submission(assignment, path.stem, path.name, path.read_bytes(), visibilities)
+    return report.results_json(result)
+
+
+def usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs: int | None = None,
+                log=sys.stderr) -> tuple[list[SubmissionResult], list[str]]:
+    """Grade every submission under ``paths`` into ``out``; returns (results, grader faults)."""
+    assignment = config.find(assignment_name)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    submissions = ingest.find_submissions(paths, assignment.student_file, assignment.name)
+    jobs = jobs or usable_cores()
+    if any(assignment.tests_dir("hidden").glob("test_*.py")):
+        reference(assignment)  # load once, before the threads
+    print(f"grading {len(submissions)} submission(s) of {assignment.name} with {jobs} worker(s); "
+          f"sandbox: {launcher.describe()}", file=log)
+    slots: queue.Queue = queue.Queue()
+    for i in range(jobs):
+        slots.put(i)
+
+    def work(sub: ingest.Submission) -> SubmissionResult:
+        slot = slots.get()
+        try:
+            data = sub.path.read_bytes() if sub.path else b""
+            name = sub.path.name if sub.path else "(no file)"
+            result = grade_submission(assignment, sub.student, name, data, slot=slot,
+                                      notes=(sub.note,) if sub.note else ())
+            report.write_student(out, result)
+            return result
+        finally:
+            slots.put(slot)
+
+    results, faults = [], []
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(work, s): s for s in submissions}
+        for done, future in enumerate(as_completed(futures), start=1):
+            sub = futures[future]
+            try:
+                r = future.result()
+            except Exception as exc:  # a grader fault: recorded, the batch goes on
+                faults.append(f"{sub.student}: {type(exc).__name__}: {exc}")
+                print(f"[{done}/{len(submissions)}] {sub.student}: GRADER FAULT {exc}", file=log)
+                continue
+            results.append(r)
+            print(f"[{done}/{len(submissions)}] {r.student}: {r.score:g}/{r.max_score:g} "
+                  f"({r.execution_time_s:.1f} s)", file=log)
+    report.write_gradebook(out, results)
+    elapsed = time.monotonic() - started
+    print(f"done: {len(results)} graded, {len(faults)} grader fault(s), {elapsed:.1f} s "
+          f"({len(results) / elapsed if elapsed else 0:.2f} submissions/s); gradebook: {out / 'gradebook.csv'}",
+          file=log)
+    return results, faults
+
+
+def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout) -> int:
+    """A student's local run of the public tests; 0 when all pass."""
+    assignment = config.find(assignment_name)
+    path = Path(path)
+    result = grade_submission(assignment, path.stem, path.name, path.read_bytes(), visibilities=("public",))
+    for note in result.notes:
+        print(f"note: {note}", file=log)
+    ok = True
+    for part in result.parts:
+        for t in part.tests:
+            o = t.outcome
+            passed = o.fraction >= 1
+            ok &= passed
+            print(f"{'PASS' if passed else 'FAIL'}  {o.id}" + ("" if passed else f"\n      {o.message}"), file=log)
+    total = len(result.outcomes)
+    npass = sum(o.fraction >= 1 for o in result.outcomes)
+    print(f"{npass}/{total} public tests passed. The hidden tests check more cases; passing these is a start.",
+          file=log)
+    return 0 if ok and total else 1
+
+
+def validate(assignment_name: str, log=sys.stdout) -> list[str]:
+    """Problems found: the reference must reach the maximum, the release stubs zero, no grader error."""
+    assignment = config.find(assignment_name)
+    problems = []
+    ref = solution_file(assignment)
+    stub = assignment.release_dir / f"{assignment.student_file}.ipynb"
+    for label, path, want_max in (("reference", ref, True), ("release stub", stub, False)):
+        if not path.is_file():
+            problems.append(f"{label}: {path} does not exist (run `autograder release {assignment.name}`)")
+            continue
+        result = grade_submission(assignment, label, path.name, path.read_bytes())
+        print(f"{assignment.name} {label}: {result.score:g} / {result.max_score:g} "
+              f"({len(result.outcomes)} tests, {result.execution_time_s:.1f} s)", file=log)
+        for o in result.outcomes:
+            if o.grader_error:
+                problems.append(f"{label}: grader error in {o.id}: {o.message}")
+            elif want_max and o.fraction < 1:
+                problems.append(f"{label}: {o.id} {o.status}: {o.message}")
+        if want_max and result.score < result.max_score:
+            problems.append(f"{label} scores {result.score:g}, below the maximum {result.max_score:g}")
+        if not want_max and result.score > 0:
+            problems.append(f"{label} scores {result.score:g}; stubs must score 0")
+    return problems

@@ -1,0 +1,128 @@
+"""The ``autograder`` command: argument parsing only; the work is in api.py.
+
+Exit codes: 0 success, 1 a check or validation did not pass, 2 usage or
+configuration error, 3 grader fault.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from autograder import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="autograder", description="Grade neural-network course assignments.")
+    p.add_argument("--version", action="version", version=f"autograder {__version__}")
+    p.add_argument("--course", help="course folder holding assignments/ (default: current folder or this checkout)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("list", help="the assignments, their parts and points")
+
+    r = sub.add_parser("release", help="write release/NAME/ (student notebook, public tests, data)")
+    r.add_argument("name", nargs="?")
+    r.add_argument("--all", action="store_true", help="every assignment")
+    r.add_argument("--check", action="store_true", help="exit 1 when release/ differs from what would be written")
+
+    v = sub.add_parser("validate", help="the reference must score the maximum, the release stubs 0")
+    v.add_argument("name", nargs="?")
+    v.add_argument("--all", action="store_true")
+
+    c = sub.add_parser("check", help="run the public tests on your file")
+    c.add_argument("name")
+    c.add_argument("file")
+
+    g = sub.add_parser("grade", help="grade submissions with the public and hidden tests")
+    g.add_argument("name")
+    g.add_argument("paths", nargs="+", metavar="PATH")
+    g.add_argument("--out", default="graded", help="output folder (default: ./graded)")
+    g.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: usable cores)")
+    g.add_argument("--cluster", metavar="ADDRESS", help="a Dask scheduler address")
+    g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+
+    d = sub.add_parser("demo", help="grade a generated demo batch of backprop submissions end to end")
+    d.add_argument("--out", default="demo-out")
+    d.add_argument("--jobs", type=int, default=None)
+    return p
+
+
+def _names(args, config) -> list[str]:
+    if args.all:
+        return config.all_names()
+    if not args.name:
+        raise SystemExit("autograder: give an assignment NAME or --all")
+    return [args.name]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    import os
+    from autograder import config
+    if args.course:
+        os.environ["AUTOGRADER_COURSE"] = args.course
+    try:
+        return _run(args, config)
+    except config.ConfigError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args, config) -> int:
+    from autograder import api
+    if args.command == "list":
+        for name in config.all_names():
+            a = config.find(name)
+            print(f"{a.name}: {a.title} ({a.max_score:g} points)")
+            for p in a.parts:
+                print(f"  - {p.name}: {p.title}, {p.points:g} points" + (f" [{p.runner}]" if p.runner != "cpu" else ""))
+        return 0
+    if args.command == "release":
+        from autograder import release
+        status = 0
+        for name in _names(args, config):
+            a = config.find(name)
+            if args.check:
+                diffs = release.differences(a)
+                for d in diffs:
+                    print(f"release/{d}", file=sys.stderr)
+                if diffs:
+                    print(f"release/{name} is stale: run `autograder release {name}`", file=sys.stderr)
+                    status = 1
+                else:
+                    print(f"release/{name} is up to date")
+            else:
+                print(f"wrote {release.release(a)}")
+        return status
+    if args.command == "validate":
+        status = 0
+        for name in _names(args, config):
+            problems = api.validate(name)
+            for p in problems:
+                print(f"  problem: {p}")
+            print(f"{name}: {'OK' if not problems else 'FAILED'}")
+            status |= bool(problems)
+        return status
+    if args.command == "check":
+        return api.check(args.name, args.file)
+    if args.command == "grade":
+        if args.cluster:
+            print("autograder: --cluster is not available yet in this version; grade on the local pool",
+                  file=sys.stderr)
+            return 2
+        if args.device == "cuda":
+            print("autograder: --device cuda: no CUDA device is available here", file=sys.stderr)
+            return 2
+        results, faults = api.grade_batch(args.name, args.paths, args.out, args.jobs)
+        return 3 if faults else 0
+    if args.command == "demo":
+        from autograder import demo
+        return demo.run(args.out, args.jobs)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

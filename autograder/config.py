@@ -1,0 +1,270 @@
+"""``assignment.yaml``: an assignment's parts, points, budgets and settings.
+
+The file is validated once, at load, into frozen dataclasses; every mistake
+is reported with the file and the key (``parts[2].points``) and what would
+be accepted, so an instructor can fix it without reading this code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from autograder.sandbox.launcher import Limits
+
+RUNNERS = ("cpu", "gpu")
+
+
+class ConfigError(ValueError):
+    """An assignment's configuration is wrong; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    title: str
+    points: float
+    runner: str = "cpu"
+    weights: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Time and memory a submission may use (see the ``limits`` key)."""
+
+    call_timeout_s: float = 10.0
+    load_timeout_s: float = 30.0
+    statement_timeout_s: float = 2.0
+    submission_timeout_s: float = 300.0
+    cpu_s: int = 300
+    memory_mb: int = 2048
+    processes: int = 64
+    output_kb: int = 1024
+
+    def limits(self) -> Limits:
+        return Limits(cpu_s=int(self.cpu_s), memory_bytes=int(self.memory_mb) * 1024**2,
+                      nproc=int(self.processes), output_bytes=int(self.output_kb) * 1024)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    floor: float
+    target: float
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    title: str
+    root: Path
+    student_file: str
+    allowed_imports: tuple[str, ...]
+    course_rule: str
+    budgets: Budgets
+    parts: tuple[Part, ...]
+    tolerances: dict
+    thresholds: dict
+    public_data: tuple[str, ...] = ()
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(p.points for p in self.parts))
+
+    @property
+    def course_root(self) -> Path:
+        return self.root.parent.parent
+
+    def part(self, name: str) -> Part:
+        for p in self.parts:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def tests_dir(self, visibility: str) -> Path:
+        return self.root / "tests" / visibility
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def solution_dir(self) -> Path:
+        return self.course_root / "solutions" / self.name
+
+    @property
+    def release_dir(self) -> Path:
+        return self.course_root / "release" / self.name
+
+    def tolerance(self, key: str) -> float:
+        return self.tolerances[key]
+
+    def threshold(self, key: str) -> Threshold:
+        return self.thresholds[key]
+
+
+class _Reader:
+    """Typed access to a YAML mapping that reports errors as ``file: key: problem``."""
+
+    def __init__(self, path: Path, data, prefix: str = ""):
+        self.path, self.data, self.prefix = path, data, prefix
+
+    def fail(self, key: str, problem: str):
+        where = f"{self.prefix}{key}" if key else self.prefix.rstrip(".") or "(top level)"
+        raise ConfigError(f"{self.path}: {where}: {problem}")
+
+    def get(self, key: str, kind, default=..., check=None, hint: str = ""):
+        if key not in self.data:
+            if default is ...:
+                self.fail(key, f"is required{hint}")
+            return default
+        value = self.data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            self.fail(key, f"must be a {names}, got {value!r}{hint}")
+        if check is not None and not check(value):
+            self.fail(key, f"has an invalid value {value!r}{hint}")
+        return value
+
+    def sub(self, key: str, value) -> "_Reader":
+        return _Reader(self.path, value, f"{self.prefix}{key}.")
+
+
+KNOWN_KEYS = {"name", "title", "student_file", "allowed_imports", "course_rule", "limits", "parts",
+              "tolerances", "thresholds", "public_data"}
+
+
+def load(path: str | os.PathLike) -> Assignment:
+    """Read and validate one ``assignment.yaml``."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: is not valid YAML ({exc})") from None
+    top = _Reader(path, data)
+    if not isinstance(data, dict):
+        top.fail("", "must be a mapping of keys to values")
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        top.fail(unknown[0], f"is not a known key (known: {', '.join(sorted(KNOWN_KEYS))})")
+    name = top.get("name", str, check=lambda v: v == path.parent.name,
+                   hint=f" (it must equal the folder name {path.parent.name!r})")
+    imports = top.get("allowed_imports", list, default=[])
+    for i, mod in enumerate(imports):
+        if not isinstance(mod, str) or not mod.isidentifier():
+            top.fail(f"allowed_imports[{i}]", f"must be a module name, got {mod!r}")
+    budgets = _budgets(top.sub("limits", top.get("limits", dict, default={})))
+    parts_raw = top.get("parts", list, check=lambda v: len(v) > 0, hint=" (a non-empty list of parts)")
+    parts, seen = [], set()
+    for i, raw in enumerate(parts_raw):
+        r = top.sub(f"parts[{i}]", raw)
+        if not isinstance(raw, dict):
+            r.fail("", "must be a mapping with name and points")
+        extra = sorted(set(raw) - {"name", "title", "points", "runner", "weights"})
+        if extra:
+            r.fail(extra[0], "is not a known key (known: name, title, points, runner, weights)")
+        pname = r.get("name", str, check=str.isidentifier, hint=" (a Python identifier: tests live in test_<name>.py)")
+        if pname in seen:
+            r.fail("name", f"{pname!r} is used by two parts")
+        seen.add(pname)
+        weights = r.get("weights", dict, default={})
+        for test, w in weights.items():
+            if not isinstance(w, (int, float)) or isinstance(w, bool) or w <= 0:
+                r.fail(f"weights.{test}", f"must be a positive number, got {w!r}")
+        parts.append(Part(
+            name=pname,
+            title=r.get("title", str, default=pname.replace("_", " ").capitalize()),
+            points=r.get("points", float, check=lambda v: v > 0, hint=" (a positive number)"),
+            runner=r.get("runner", str, default="cpu", check=lambda v: v in RUNNERS, hint=f" (one of {RUNNERS})"),
+            weights={str(k): float(v) for k, v in weights.items()},
+        ))
+    tolerances = top.get("tolerances", dict, default={})
+    for key, value in tolerances.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 1:
+            top.fail(f"tolerances.{key}", f"must be a number between 0 and 1, got {value!r}")
+    thresholds = {}
+    for key, raw in top.get("thresholds", dict, default={}).items():
+        r = top.sub(f"thresholds.{key}", raw)
+        if not isinstance(raw, dict):
+            r.fail("", "must be a mapping with floor and target")
+        floor = r.get("floor", float)
+        target = r.get("target", float, check=lambda v: v > floor, hint=" (must be above floor)")
+        thresholds[str(key)] = Threshold(floor, target)
+    assignment = Assignment(
+        name=name,
+        title=top.get("title", str, default=name),
+        root=path.parent.resolve(),
+        student_file=top.get("student_file", str, default=name, check=str.isidentifier),
+        allowed_imports=tuple(imports),
+        course_rule=top.get("course_rule", str, default="only the standard library and the allowed modules"),
+        budgets=budgets,
+        parts=tuple(parts),
+        tolerances={str(k): float(v) for k, v in tolerances.items()},
+        thresholds=thresholds,
+        public_data=tuple(top.get("public_data", list, default=[])),
+    )
+    for i, name in enumerate(assignment.public_data):
+        if not isinstance(name, str) or "/" in name or name.startswith("."):
+            top.fail(f"public_data[{i}]", f"must be a file name inside data/, got {name!r}")
+        if not (assignment.data_dir / name).is_file() and not (path.parent / "data" / name).is_file():
+            top.fail(f"public_data[{i}]", f"{assignment.data_dir / name} does not exist")
+    _check_test_files(assignment, top)
+    return assignment
+
+
+def _budgets(r: _Reader) -> Budgets:
+    known = Budgets.__dataclass_fields__
+    for key in r.data:
+        if key not in known:
+            r.fail(key, f"is not a known limit (known: {', '.join(known)})")
+    values = {}
+    for key, f in known.items():
+        kind = float if f.type in ("float", float) else int
+        values[key] = r.get(key, kind, default=f.default, check=lambda v: v > 0, hint=" (a positive number)")
+    return Budgets(**values)
+
+
+def _check_test_files(assignment: Assignment, top: _Reader) -> None:
+    names = {p.name for p in assignment.parts}
+    for visibility in ("public", "hidden"):
+        folder = assignment.tests_dir(visibility)
+        for file in sorted(folder.glob("test_*.py")) if folder.is_dir() else []:
+            part = file.stem[len("test_"):]
+            if part not in names:
+                top.fail("parts", f"{file.relative_to(assignment.root)} belongs to no part "
+                                  f"(add a part named {part!r} or rename the file)")
+
+
+def course_root(explicit: str | os.PathLike | None = None) -> Path:
+    """Where ``assignments/`` lives: --course, $AUTOGRADER_COURSE, the cwd, or this checkout."""
+    candidates = [explicit, os.environ.get("AUTOGRADER_COURSE"), os.getcwd(), Path(__file__).resolve().parent.parent]
+    for c in candidates:
+        if c and (Path(c) / "assignments").is_dir():
+            return Path(c).resolve()
+    raise ConfigError("no assignments/ folder found: run from the course folder or pass --course DIR")
+
+
+def find(name: str, root: Path | None = None) -> Assignment:
+    """The assignment called ``name``: the course's, or a student's release folder."""
+    if root is None:
+        for release in (Path.cwd() / "release" / name, Path.cwd()):
+            if release.name == name and (release / "assignment.yaml").is_file() and \
+                    not (release.parent.parent / "assignments" / name).is_dir():
+                return load(release / "assignment.yaml")
+    root = root or course_root()
+    path = root / "assignments" / name / "assignment.yaml"
+    if not path.is_file():
+        known = ", ".join(all_names(root)) or "none"
+        raise ConfigError(f"no assignment named {name!r} under {root / 'assignments'} (known: {known})")
+    return load(path)
+
+
+def all_names(root: Path | None = None) -> list[str]:
+    root = root or course_root()
+    return sorted(p.parent.name for p in (root / "assignments").glob("*/assignment.yaml"))

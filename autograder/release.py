@@ -1,0 +1,109 @@
+"""``autograder release``: the student version of an assignment.
+
+``release/<name>/`` holds the student notebook (nbgrader's ClearSolutions
+replaces every solution region with a stub that raises NotImplementedError,
+and ClearOutput drops outputs), the public tests, the assignment's
+configuration, the public data files and a short README. It never holds
+solutions, hidden tests or held-out data. The notebook keeps nbgrader's cell
+metadata, so a course already on nbgrader can use it as a source notebook.
+
+Generation is deterministic, so ``--check`` can compare byte for byte.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import tempfile
+from pathlib import Path
+
+from autograder import config
+from autograder.grade import solution_file
+
+README = """# {title}
+
+Your task: implement every function marked `raise NotImplementedError()` in
+`{stem}.ipynb` (or submit the same functions as `{stem}.py`).
+{rule_line}
+Check your work locally against the public tests:
+
+    autograder check {name} {stem}.ipynb
+
+The public tests are in `tests/public/`; the grader also runs hidden tests
+that check more cases (other shapes, large inputs, edge cases), so passing
+the public tests is a good start, not the final score.
+
+Parts and points:
+{parts}
+
+Limits while grading: {call_timeout:g} s per function call, {memory_mb} MiB of memory.
+Top-level code other than imports, definitions and assignments (training
+loops, plots, prints) is skipped by the grader.
+"""
+
+
+def build(assignment: config.Assignment, dest: Path) -> None:
+    """Write the release of ``assignment`` into the empty folder ``dest``."""
+    import nbformat  # imported here: 2 s, paid only by instructors
+    from nbgrader.preprocessors import ClearOutput, ClearSolutions
+
+    master = solution_file(assignment)
+    dest.mkdir(parents=True, exist_ok=True)
+    stem = assignment.student_file
+    if master.suffix == ".ipynb":
+        nb = nbformat.read(str(master), as_version=4)
+        resources = {"language": "python"}
+        nb, resources = ClearSolutions(enforce_metadata=True).preprocess(nb, resources)
+        nb, resources = ClearOutput().preprocess(nb, resources)
+        nb.metadata.pop("widgets", None)
+        nbformat.validate(nb)
+        nbformat.write(nb, str(dest / f"{stem}.ipynb"))
+    else:
+        raise config.ConfigError(f"{master}: the master solution must be a notebook to make a release")
+    tests = assignment.tests_dir("public")
+    if tests.is_dir():
+        (dest / "tests" / "public").mkdir(parents=True)
+        for f in sorted(tests.glob("test_*.py")):
+            shutil.copyfile(f, dest / "tests" / "public" / f.name)
+    for name in assignment.public_data:
+        (dest / "data").mkdir(exist_ok=True)
+        shutil.copyfile(assignment.data_dir / name, dest / "data" / name)
+    shutil.copyfile(assignment.root / "assignment.yaml", dest / "assignment.yaml")
+    rule = f"\nCourse rule: {assignment.course_rule}.\n" if assignment.course_rule else ""
+    (dest / "README.md").write_text(README.format(
+        title=assignment.title, stem=stem, name=assignment.name, rule_line=rule,
+        parts="\n".join(f"- {p.title}: {p.points:g} points" for p in assignment.parts),
+        call_timeout=assignment.budgets.call_timeout_s, memory_mb=assignment.budgets.memory_mb))
+
+
+def release(assignment: config.Assignment) -> Path:
+    """Regenerate ``release/<name>/`` in place."""
+    target = assignment.release_dir
+    with tempfile.TemporaryDirectory() as tmp:
+        build(assignment, Path(tmp) / assignment.name)
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(Path(tmp) / assignment.name, target)
+    return target
+
+
+def differences(assignment: config.Assignment) -> list[str]:
+    """Files of ``release/<name>/`` that differ from a fresh build (empty: up to date)."""
+    target = assignment.release_dir
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / assignment.name
+        build(assignment, fresh)
+        if not target.is_dir():
+            return [f"{target} does not exist"]
+        return _compare(filecmp.dircmp(fresh, target), Path(assignment.name))
+
+
+def _compare(cmp: filecmp.dircmp, prefix: Path) -> list[str]:
+    found = [f"{prefix / n}: missing" for n in cmp.left_only]
+    found += [f"{prefix / n}: should not be there" for n in cmp.right_only]
+    _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+    found += [f"{prefix / n}: out of date" for n in mismatch + errors]
+    for name, sub in cmp.subdirs.items():
+        found += _compare(sub, prefix / name)
+    return found

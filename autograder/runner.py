@@ -1,0 +1,163 @@
+"""Collect an assignment's tests and run them against one student.
+
+Tests are pytest-style functions (see :mod:`autograder.testing`) loaded into
+the trusted process only. Running one never raises: whatever happens becomes
+a :class:`TestOutcome` with a status and a message fit for the student.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import itertools
+import sys
+import threading
+import time
+import types
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autograder.checks import CheckFailed, PartialCredit
+from autograder.config import Assignment
+from autograder.sandbox.session import StudentFault, StudentTimeout
+
+VISIBILITIES = ("public", "hidden")
+_lock = threading.Lock()
+_modules: dict[Path, types.ModuleType] = {}
+
+
+@dataclass(frozen=True)
+class TestCase:
+    id: str
+    part: str
+    visibility: str
+    weight: float
+    func: object
+    params: tuple  # ((name, value), ...) from parametrize
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    id: str
+    part: str
+    visibility: str
+    weight: float
+    status: str  # passed | partial | failed | timeout | error
+    fraction: float
+    message: str
+    duration_s: float
+    grader_error: bool = False
+
+
+def load_module(path: Path, label: str) -> types.ModuleType:
+    """Import a trusted Python file once per process under a private name."""
+    path = path.resolve()
+    with _lock:
+        if path not in _modules:
+            digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+            name = f"_autograder_{label}_{digest}"
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            _modules[path] = module
+        return _modules[path]
+
+
+def collect(assignment: Assignment, visibilities=VISIBILITIES) -> list[TestCase]:
+    cases: list[TestCase] = []
+    for visibility in visibilities:
+        folder = assignment.tests_dir(visibility)
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.glob("test_*.py")):
+            part = file.stem[len("test_"):]
+            module = load_module(file, f"{assignment.name}_{visibility}")
+            for name, func in vars(module).items():
+                if name.startswith("test_") and inspect.isfunction(func) and func.__module__ == module.__name__:
+                    cases.extend(_expand(assignment, part, visibility, name, func))
+    return cases
+
+
+def _expand(assignment: Assignment, part: str, visibility: str, name: str, func) -> list[TestCase]:
+    """One case per parametrize combination, named like pytest names them."""
+    weight = assignment.part(part).weights.get(name, getattr(func, "weight", 1.0))
+    grids = []
+    for mark in reversed(getattr(func, "pytestmark", [])):
+        if mark.name != "parametrize":
+            continue
+        argnames, argvalues = mark.args[0], mark.args[1]
+        names = [a.strip() for a in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
+        ids = mark.kwargs.get("ids")
+        rows = []
+        for i, value in enumerate(argvalues):
+            values = getattr(value, "values", None)  # pytest.param(...)
+            value_tuple = tuple(values) if values is not None else (tuple(value) if len(names) > 1 else (value,))
+            label = (ids[i] if ids else getattr(value, "id", None)) or "-".join(_label(v, n, i) for v, n in zip(value_tuple, names))
+            rows.append((label, tuple(zip(names, value_tuple))))
+        grids.append(rows)
+    if not grids:
+        return [TestCase(name, part, visibility, weight, func, ())]
+    cases = []
+    for combo in itertools.product(*grids):
+        label = "-".join(c[0] for c in combo)
+        params = tuple(p for c in combo for p in c[1])
+        cases.append(TestCase(f"{name}[{label}]", part, visibility, weight, func, params))
+    return cases
+
+
+def _label(value, name: str, index: int) -> str:
+    if isinstance(value, (int, float, str, bool)) and len(str(value)) <= 20:
+        return str(value)
+    return f"{name}{index}"
+
+
+def run(cases: list[TestCase], fixtures: dict, deadline: float | None = None) -> list[TestOutcome]:
+    """Run every case; ``fixtures`` maps fixture names to values (``rng`` is made per test)."""
+    outcomes = []
+    for case in cases:
+        if deadline is not None and time.monotonic() > deadline:
+            outcomes.append(TestOutcome(case.id, case.part, case.visibility, case.weight, "timeout", 0.0,
+                                        "not run: the time budget of the whole submission was used up", 0.0))
+            continue
+        outcomes.append(run_one(case, fixtures))
+    return outcomes
+
+
+def rng_for(test_id: str) -> np.random.Generator:
+    """A generator seeded from the test's name: same inputs at every grading."""
+    return np.random.default_rng(zlib.crc32(test_id.encode()))
+
+
+def run_one(case: TestCase, fixtures: dict) -> TestOutcome:
+    started = time.monotonic()
+    status, fraction, message, grader_error = "passed", 1.0, "", False
+    try:
+        kwargs = dict(case.params)
+        for param in inspect.signature(case.func).parameters:
+            if param in kwargs:
+                continue
+            if param == "rng":
+                kwargs[param] = rng_for(case.id)
+            elif param in fixtures:
+                kwargs[param] = fixtures[param]
+            else:
+                raise LookupError(f"test asks for an unknown fixture {param!r}")
+        case.func(**kwargs)
+    except PartialCredit as exc:
+        status, fraction, message = ("passed" if exc.fraction >= 1 else "partial"), exc.fraction, str(exc)
+    except CheckFailed as exc:
+        status, fraction, message = "failed", 0.0, str(exc) or "the check failed"
+    except StudentTimeout as exc:
+        status, fraction, message = "timeout", 0.0, str(exc)
+    except StudentFault as exc:
+        status, fraction, message = exc.status, 0.0, str(exc)
+    except Exception as exc:  # the test itself broke on the student's value, or is wrong
+        status, fraction, grader_error = "error", 0.0, True
+        message = f"the grader could not check your result ({type(exc).__name__}: {str(exc)[:300]})"
+    return TestOutcome(case.id, case.part, case.visibility, case.weight, status, fraction, message,
+                       time.monotonic() - started, grader_error)

@@ -1,0 +1,41 @@
+"""What instructors import in an assignment's test files.
+
+A test is a plain function named ``test_*`` whose parameters name the
+fixtures it needs:
+- ``student``: the student's functions, called in the sandbox;
+- ``reference``: the reference solution (hidden tests only; it never enters
+  the student's process or the release);
+- ``rng``: a numpy Generator seeded from the test's name, so inputs are the
+  same at every grading;
+- ``data``: the assignment's data folder (a ``pathlib.Path``).
+
+``@weight(n)`` gives a test n shares of its part's points (default 1). The
+part is the file's name: ``test_<part>.py``. ``pytest.mark.parametrize``
+works; each case is a test of its own.
+"""
+
+from autograder.checks import (  # noqa: F401  (re-exported for test authors)
+    CheckFailed,
+    PartialCredit,
+    check_array,
+    check_close,
+    check_no_warnings,
+    check_scalar,
+    check_true,
+    check_unchanged,
+    expect_raises,
+    numerical_gradient,
+    recognise,
+    rel_error,
+    threshold_credit,
+)
+
+
+def weight(n: float):
+    """Give a test ``n`` shares of its part's points."""
+
+    def mark(func):
+        func.weight = float(n)
+        return func
+
+    return mark
