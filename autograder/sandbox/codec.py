@@ -169,6 +169,8 @@ def _decode_array(data: dict, blobs: list):
     if count * dtype.itemsize != len(raw):
         raise ProtocolError("array shape does not match its bytes")
     arr = np.frombuffer(raw, dtype=dtype).reshape(shape)
+    if not arr.flags.writeable:  # tests may modify what they receive
+        arr = arr.copy()
     if "$s" in data:
         if shape:
             raise ProtocolError("scalar with a shape")

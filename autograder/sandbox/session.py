@@ -26,6 +26,11 @@ import numpy as np
 from autograder.sandbox import codec, launcher
 
 
+# A function that hung this often is not called again: an infinite loop then
+# costs a bounded time however many tests call it.
+MAX_TIMEOUTS_PER_FUNCTION = 2
+
+
 class StudentFault(Exception):
     """Something went wrong on the student's side of a call. ``str()`` is for students."""
 
@@ -89,6 +94,7 @@ class StudentSession:
         self.output_overflow = False
         self.restarts = 0
         self.last_warnings: list[str] = []
+        self.timeouts: dict[str, int] = {}
         self._stalled: set[int] = set()
         self._cleanup_dir: str | None = None
         self._reader: threading.Thread | None = None
@@ -210,6 +216,8 @@ class StudentSession:
             code = proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return ""
+        if code > 128 and any(m.startswith("bubblewrap") for m in self.mechanisms):
+            code = 128 - code  # bubblewrap's init reports a child killed by signal N as 128 + N
         if self.output_overflow:
             return f"your code printed more than {self.config.limits.output_bytes // 1024} KiB of output"
         if code == -signal.SIGXCPU:
@@ -224,6 +232,9 @@ class StudentSession:
     # -- calls ---------------------------------------------------------------
     def call(self, name: str, args: tuple, kwargs: dict, timeout: float | None = None):
         """Call ``name`` in the student's process; returns the decoded result."""
+        if self.timeouts.get(name, 0) >= MAX_TIMEOUTS_PER_FUNCTION:
+            raise StudentTimeout(f"not run: {name}() already timed out {MAX_TIMEOUTS_PER_FUNCTION} times "
+                                 "in earlier tests")
         if self.channel is None:
             if self.restarts >= self.config.max_restarts:
                 raise StudentCrashed("not run: your code crashed or hung too many times in earlier tests")
@@ -259,6 +270,7 @@ class StudentSession:
                     raise codec.ProtocolError("unexpected message")
         except codec.ChannelTimeout:
             self.kill()
+            self.timeouts[name] = self.timeouts.get(name, 0) + 1
             raise StudentTimeout(f"{name}() did not finish within {timeout or self.config.call_timeout_s:g} s "
                                  "(an infinite loop, or far too slow)") from None
         except codec.ProtocolError as exc:

@@ -1,0 +1,28 @@
+"""Shared fixtures: the mini fixture course and a way to grade a source string."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder import config, grade
+from helpers import FIXTURE_COURSE
+
+
+@pytest.fixture
+def mini(monkeypatch):
+    """The mini assignment, with the fixture course as the course folder."""
+    monkeypatch.setenv("AUTOGRADER_COURSE", str(FIXTURE_COURSE))
+    monkeypatch.chdir(FIXTURE_COURSE)
+    return config.find("mini")
+
+
+@pytest.fixture
+def grade_source(mini):
+    """Grade ``source`` (str or bytes) submitted as ``filename``; returns the SubmissionResult."""
+
+    def run(source, filename="mini.py"):
+        data = source.encode() if isinstance(source, str) else source
+        return grade.grade_submission(mini, "student", filename, data)
+
+    return run
+

@@ -1,0 +1,82 @@
+"""The channel decodes only plain data and rejects forged frames."""
+
+import json
+import pickle
+import struct
+
+import numpy as np
+import pytest
+
+from autograder.sandbox import codec
+
+
+def roundtrip(value, unencodable=None, resolve=None):
+    frame = codec.pack({"value": value}, unencodable)
+    (size,) = struct.unpack(">I", frame[:4])
+    rest = memoryview(frame[4 + size:])
+    offset = [0]
+
+    def read(n):
+        out = bytes(rest[offset[0]:offset[0] + n])
+        offset[0] += n
+        return out
+
+    return codec.unpack(frame[4:4 + size], read, resolve)["value"]
+
+
+def test_plain_values_round_trip():
+    value = {"a": [1, 2.5, None, True, "x"], "t": (np.arange(6.0).reshape(2, 3), np.float32(1.5)),
+             "n": float("nan"), 3: "int key"}
+    back = roundtrip(value)
+    assert back["a"] == [1, 2.5, None, True, "x"]
+    assert isinstance(back["t"], tuple)
+    np.testing.assert_array_equal(back["t"][0], np.arange(6.0).reshape(2, 3))
+    assert back["t"][1].dtype == np.float32 and back["t"][1] == np.float32(1.5)
+    assert np.isnan(back["n"]) and back[3] == "int key"
+
+
+def test_decoded_arrays_are_writable_and_keep_dtype():
+    back = roundtrip(np.arange(4, dtype=np.int32))
+    assert back.dtype == np.int32
+    back[0] = 7  # tests may modify what they receive
+
+
+def test_objects_need_a_handle_or_fail():
+    with pytest.raises(codec.ProtocolError):
+        codec.pack({"value": object()})
+    back = roundtrip([object()], unencodable=lambda obj: {"$h": 5, "type": "object"})
+    assert isinstance(back[0], codec.Handle) and back[0].id == 5
+
+
+def test_object_arrays_are_refused():
+    with pytest.raises(codec.ProtocolError):
+        codec.pack({"value": np.array([object()], dtype=object)})
+
+
+def forged(head: dict, blobs=b""):
+    return json.dumps(head).encode(), blobs
+
+
+@pytest.mark.parametrize("head, blob, problem", [
+    ({"value": {"$a": 0, "dtype": "|O", "shape": [1]}, "blobs": [8]}, b"\0" * 8, "dtype"),
+    ({"value": {"$a": 0, "dtype": "<f8", "shape": [1 << 40]}, "blobs": [16]}, b"\0" * 16, "shape"),
+    ({"value": {"$a": 3, "dtype": "<f8", "shape": [1]}, "blobs": [8]}, b"\0" * 8, "missing"),
+    ({"value": 1, "blobs": [1 << 40]}, b"", "too much"),
+    ({"value": {"$x": 1}, "blobs": []}, b"", "tag"),
+])
+def test_forged_frames_are_rejected(head, blob, problem):
+    raw = json.dumps(head).encode()
+    with pytest.raises(codec.ProtocolError, match=problem):
+        codec.unpack(raw, lambda n: blob[:n])
+
+
+def test_deep_nesting_is_rejected():
+    raw = ("[" * 100000 + "]" * 100000).encode()
+    with pytest.raises(codec.ProtocolError):
+        codec.unpack(b'{"blobs": [], "value": ' + raw + b"}", lambda n: b"")
+
+
+def test_a_pickle_payload_is_not_json():
+    payload = pickle.dumps({"score": 100})
+    with pytest.raises(codec.ProtocolError):
+        codec.unpack(payload, lambda n: b"")

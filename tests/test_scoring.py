@@ -1,0 +1,29 @@
+"""Scoring is a pure function of outcomes and the rubric."""
+
+import pytest
+
+from autograder.runner import TestOutcome
+from autograder.score import score
+
+
+def o(id, part, fraction, weight=1.0, status=None):
+    return TestOutcome(id, part, "hidden", weight, status or ("passed" if fraction == 1 else "failed"),
+                       fraction, "", 0.0)
+
+
+@pytest.mark.parametrize("outcomes, expected", [
+    # basics has 6 points shared by weight; arrays 4 points.
+    ([o("a", "basics", 1), o("b", "basics", 1), o("c", "arrays", 1)], {"basics": 6, "arrays": 4}),
+    ([o("a", "basics", 1), o("b", "basics", 0), o("c", "arrays", 0)], {"basics": 3, "arrays": 0}),
+    ([o("a", "basics", 1, weight=3), o("b", "basics", 0)], {"basics": 4.5, "arrays": 0}),
+    ([o("a", "basics", 0.5, status="partial"), o("c", "arrays", 0.25, status="partial")], {"basics": 3, "arrays": 1}),
+    ([o("a", "basics", 1), o("b", "basics", 1), o("c", "basics", 1)], {"basics": 6, "arrays": 0}),
+])
+def test_part_scores(mini, outcomes, expected):
+    got = {p.name: p.score for p in score(mini, outcomes)}
+    assert got == pytest.approx(expected)
+
+
+def test_thirds_add_up_exactly(mini):
+    parts = score(mini, [o(str(i), "basics", 1) for i in range(3)] + [o("x", "arrays", 1)])
+    assert sum(p.score for p in parts) == 10.0
