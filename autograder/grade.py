@@ -6,6 +6,7 @@ worst a submission can do is earn zero with a message saying why.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import threading
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from autograder import __version__, config, extract, runner, score
 from autograder.sandbox import launcher
 from autograder.sandbox.session import SessionConfig, Student, StudentSession
+from autograder.sandbox.worker import SKIPPED_STATEMENTS
 
 SCHEMA_VERSION = 1
 _reference_lock = threading.Lock()
@@ -66,7 +68,11 @@ def reference(assignment: config.Assignment) -> types.ModuleType:
                 raise config.ConfigError(f"{path}: {'; '.join(found.notes)}")
             module = types.ModuleType(f"_autograder_reference_{assignment.name}")
             module.__file__ = str(path)
-            exec(compile(found.source, str(path), "exec"), module.__dict__)
+            # The same top-level policy as for students: the master notebook's
+            # demo loops and calls are for the reader, not for grading.
+            tree = ast.parse(found.source, str(path))
+            tree.body = [s for s in tree.body if not isinstance(s, SKIPPED_STATEMENTS)]
+            exec(compile(tree, str(path), "exec"), module.__dict__)
             _references[assignment.name] = module
         return _references[assignment.name]
 

@@ -115,6 +115,7 @@ class Worker:
             self.send({"op": "loaded", "ok": False, "notes": [format_syntax_error(exc)], "functions": []})
             return
         flags = 0
+        skipped: list[str] = []
         for index, stmt in enumerate(tree.body):
             if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
                 import __future__
@@ -122,9 +123,12 @@ class Worker:
                     feature = getattr(__future__, alias.name, None)
                     flags |= getattr(feature, "compiler_flag", 0)
                 continue
-            if isinstance(stmt, SKIPPED_STATEMENTS) or index in skip:
+            if index in skip:
+                notes.append(f"line {stmt.lineno}: this top-level statement did not finish and was skipped")
+                continue
+            if isinstance(stmt, SKIPPED_STATEMENTS):
                 if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
-                    notes.append(skip_note(stmt, index in skip))
+                    skipped.append(f"line {stmt.lineno}")
                 continue
             self.send({"op": "progress", "stmt": index, "line": stmt.lineno})
             code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
@@ -137,6 +141,10 @@ class Worker:
                 notes.append(f"line {stmt.lineno}: {describe_exception(exc, filename)}")
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
+        if skipped:
+            notes.insert(0, f"skipped {len(skipped)} top-level loop(s), call(s) or with-block(s) "
+                            f"({', '.join(skipped[:8])}{', ...' if len(skipped) > 8 else ''}): "
+                            "the grader runs only imports, definitions and assignments")
         self.module = module
         functions = sorted(k for k, v in module.__dict__.items() if callable(v) and not k.startswith("__"))
         self.send({"op": "loaded", "ok": True, "notes": notes, "functions": functions})
@@ -215,14 +223,6 @@ def guarded_builtins(allowed: set[str], course_rule: str) -> dict:
 
 def _no_input(prompt=""):
     raise EOFError("input() is not available while grading")
-
-
-def skip_note(stmt: ast.stmt, stalled: bool) -> str:
-    if stalled:
-        return f"line {stmt.lineno}: this top-level statement did not finish and was skipped"
-    kind = "loop" if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) else (
-        "with-block" if isinstance(stmt, (ast.With, ast.AsyncWith)) else "expression")
-    return f"line {stmt.lineno}: top-level {kind} skipped (the grader runs only imports, definitions and assignments)"
 
 
 def format_syntax_error(exc: SyntaxError) -> str:

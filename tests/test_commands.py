@@ -1,0 +1,157 @@
+"""The commands end to end, as a TA, a student and an instructor use them."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder import api, config, release
+from helpers import FIXTURE_COURSE, REPO
+
+GOOD = FIXTURE_COURSE / "solutions" / "mini" / "mini.py"
+WRONG = "import numpy as np\ndef add(a, b):\n    return a - b\ndef slow():\n    return 1.0\ndef double(x):\n    return 2 * x\n"
+
+
+def cli(*args, cwd=FIXTURE_COURSE, timeout=120):
+    env = dict(os.environ, AUTOGRADER_COURSE=str(cwd))
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture
+def batch(tmp_path):
+    """A folder mixing the layouts of grading.md."""
+    root = tmp_path / "subs"
+    (root / "alice").mkdir(parents=True)
+    (root / "alice" / "mini.py").write_text(GOOD.read_text())
+    (root / "alice" / "scratch.py").write_text("x = 1\n")  # mini.py wins over other files
+    (root / "bob").mkdir()
+    with zipfile.ZipFile(root / "bob" / "upload.zip", "w") as z:
+        z.writestr("hw/mini.py", WRONG)
+    (root / "carol.py").write_text("def add(a, b) return a\n")  # flat file, syntax error
+    (root / "dave").mkdir()  # nothing to grade
+    nb = tmp_path / "export"
+    (nb / "submitted" / "erin" / "mini").mkdir(parents=True)
+    (nb / "submitted" / "erin" / "mini" / "mini.py").write_text(GOOD.read_text())
+    return root
+
+
+def test_grade_writes_results_feedback_and_gradebook(batch, tmp_path):
+    out = tmp_path / "out"
+    done = cli("grade", "mini", str(batch), str(batch.parent / "export"), "--out", str(out), "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open())}
+    assert set(rows) == {"alice", "bob", "carol", "dave", "erin"}
+    assert rows["alice"]["total"] == "10" and rows["erin"]["total"] == "10"
+    assert rows["bob"]["basics"] == "1.5" and rows["bob"]["arrays"] == "4"
+    assert rows["carol"]["total"] == "0" and rows["dave"]["total"] == "0"
+    results = json.loads((out / "bob" / "results.json").read_text())
+    assert {"score", "max_score", "execution_time", "output", "tests"} <= set(results)
+    assert all({"name", "score", "max_score", "status", "output", "visibility"} <= set(t) for t in results["tests"])
+    extra = results["extra_data"]
+    assert extra["student"] == "bob" and extra["assignment"] == "mini" and len(extra["sha256"]) == 64
+    assert extra["sandbox"] and extra["runner"] == "local" and extra["device"] == "cpu"
+    assert "hw/mini.py" in " ".join(extra["notes"])
+    assert "syntax error" in (out / "carol" / "feedback.md").read_text()
+    assert "no .py, .ipynb or .zip" in (out / "dave" / "feedback.md").read_text()
+    assert (out / "alice" / "feedback.html").read_text().startswith("<!doctype html>")
+
+
+def test_feedback_never_shows_hidden_test_code_or_expected_values(batch, tmp_path):
+    out = tmp_path / "out"
+    done = cli("grade", "mini", str(batch), "--out", str(out))
+    assert done.returncode == 0
+    hidden_lines = [line.strip() for f in (FIXTURE_COURSE / "assignments/mini/tests/hidden").glob("*.py")
+                    for line in f.read_text().splitlines() if len(line.strip()) > 25]
+    for student in ("bob", "carol", "alice"):
+        text = (out / student / "feedback.md").read_text() + (out / student / "results.json").read_text()
+        assert not [line for line in hidden_lines if line in text]
+    # bob's add is a - b: the expected value 1 + -4 = -3 must not be shown, only the error size.
+    assert "-3" not in (out / "bob" / "feedback.md").read_text()
+
+
+def test_a_corrupt_submission_does_not_stop_the_batch(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
+    (subs / "b.py").write_text(GOOD.read_text())
+    done = cli("grade", "mini", str(subs), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0
+    rows = {r["student"]: r["total"] for r in csv.DictReader((tmp_path / "out" / "gradebook.csv").open())}
+    assert rows == {"a": "0", "b": "10"}
+
+
+def test_check_exit_status_and_output(tmp_path):
+    done = cli("check", "mini", str(GOOD))
+    assert done.returncode == 0 and "PASS  test_add_small" in done.stdout and "1/1 public tests passed" in done.stdout
+    bad = tmp_path / "mini.py"
+    bad.write_text(WRONG)
+    done = cli("check", "mini", str(bad))
+    assert done.returncode == 1 and "FAIL  test_add_small" in done.stdout and "relative error" in done.stdout
+    assert "test_add_more" not in done.stdout  # hidden tests are not run by check
+
+
+def test_usage_errors_exit_2():
+    assert cli("grade", "nosuch", str(GOOD)).returncode == 2
+    assert "no assignment named 'nosuch'" in cli("grade", "nosuch", str(GOOD)).stderr
+    assert cli("grade", "mini", "/does/not/exist").returncode == 2
+    assert cli("grade", "mini", str(GOOD), "--cluster", "tcp://127.0.0.1:1").returncode == 2
+    assert cli("frobnicate").returncode == 2
+
+
+def test_list_shows_parts_and_points():
+    done = cli("list")
+    assert done.returncode == 0 and "mini: Mini assignment (10 points)" in done.stdout and "arrays" in done.stdout
+
+
+# --- the real course: release and validation -------------------------------------------
+
+def test_release_is_current_and_holds_no_solutions_or_hidden_tests():
+    backprop = config.find("backprop", REPO)
+    assert release.differences(backprop) == []
+    folder = backprop.release_dir
+    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert "backprop.ipynb" in names and not any("hidden" in n or "heldout" in n for n in names)
+    notebook = (folder / "backprop.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in notebook and "NotImplementedError" in notebook
+    nb = json.loads(notebook)
+    assert all("nbgrader" in c["metadata"] for c in nb["cells"])  # usable as an nbgrader source
+    solution_lines = {line.strip() for line in (REPO / "solutions/backprop/backprop.ipynb").read_text().split("\\n")
+                      if "dlogits" in line and "=" in line}
+    assert not [line for line in solution_lines if line in notebook]
+
+
+def test_release_check_notices_a_stale_release(tmp_path):
+    course = tmp_path / "course"
+    for part in ("assignments", "solutions", "release"):
+        (course / part).mkdir(parents=True)
+    import shutil
+    shutil.copytree(REPO / "assignments/backprop", course / "assignments/backprop")
+    shutil.copytree(REPO / "solutions/backprop", course / "solutions/backprop")
+    shutil.copytree(REPO / "release/backprop", course / "release/backprop")
+    assert cli("release", "backprop", "--check", cwd=course).returncode == 0
+    (course / "release/backprop/tests/public/test_activations.py").write_text("# edited by hand\n")
+    done = cli("release", "backprop", "--check", cwd=course)
+    assert done.returncode == 1 and "test_activations.py: out of date" in done.stderr
+    assert cli("release", "backprop", cwd=course).returncode == 0
+    assert cli("release", "backprop", "--check", cwd=course).returncode == 0
+
+
+def test_validate_backprop():
+    assert api.validate("backprop", log=io.StringIO()) == []
+
+
+def test_a_student_can_check_inside_the_release_folder(tmp_path):
+    import shutil
+    shutil.copytree(REPO / "release/backprop", tmp_path / "backprop")
+    env = dict(os.environ)
+    env.pop("AUTOGRADER_COURSE", None)
+    done = subprocess.run([sys.executable, "-m", "autograder", "check", "backprop", "backprop.ipynb"],
+                          cwd=tmp_path / "backprop", env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "NotImplementedError" in done.stdout and "FAIL" in done.stdout
