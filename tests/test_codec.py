@@ -80,3 +80,18 @@ def test_a_pickle_payload_is_not_json():
     payload = pickle.dumps({"score": 100})
     with pytest.raises(codec.ProtocolError):
         codec.unpack(payload, lambda n: b"")
+
+
+@pytest.mark.parametrize("make", [np.random.default_rng, lambda s: np.random.Generator(np.random.MT19937(s)),
+                                  lambda s: np.random.Generator(np.random.Philox(s))])
+def test_generators_cross_as_equivalent_generators(make):
+    rng = make(7)
+    back = roundtrip(rng)
+    assert back is not rng
+    np.testing.assert_array_equal(back.random(5), rng.random(5))
+
+
+def test_forged_generator_state_is_rejected():
+    with pytest.raises(codec.ProtocolError, match="random generator"):
+        codec.unpack(json.dumps({"value": {"$g": {"$d": {"bit_generator": "os.system"}}}, "blobs": []}).encode(),
+                     lambda n: b"")

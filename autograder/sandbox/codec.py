@@ -7,7 +7,7 @@ grader by sending one (measured in ../shared/notes/sandbox-findings.md).
 
 Values the channel carries: None, bools, ints, floats (NaN and inf too),
 strings, lists, tuples, dicts, numpy arrays and numpy scalars of numeric
-dtypes. Everything else is either kept on its own side behind a handle
+dtypes. ``numpy.random.Generator`` objects cross as their state. Everything else is either kept on its own side behind a handle
 (``$h``, objects of the student's process) or called back (``$c``, functions
 of the grader that the student's code calls, such as the ``f`` given to a
 gradient checker).
@@ -31,6 +31,7 @@ import numpy as np
 MAX_JSON_BYTES = 16 * 1024 * 1024
 MAX_BLOB_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
 ALLOWED_DTYPES = frozenset(
     "|b1 |i1 |u1 <i2 <i4 <i8 <u2 <u4 <u8 <f2 <f4 <f8 <c8 <c16".split()
 )
@@ -107,6 +108,12 @@ def encode(value, blobs: list, unencodable=None, depth: int = 0):
             return {"$d": {k: encode(v, blobs, unencodable, depth + 1) for k, v in value.items()}}
         if all(type(k) in (int, str) for k in value):
             return {"$m": [[k, encode(v, blobs, unencodable, depth + 1)] for k, v in value.items()]}
+    if isinstance(value, np.random.Generator):
+        # A Generator crosses as its bit generator's state: the other side
+        # gets an equivalent Generator that draws the same numbers.
+        state = value.bit_generator.state
+        if state.get("bit_generator") in BIT_GENERATORS:
+            return {"$g": encode(state, blobs, None, depth + 1)}
     if isinstance(value, Handle):
         return {"$h": value.id}
     if unencodable is not None:
@@ -141,6 +148,8 @@ def decode(data, blobs: list, resolve=None, depth: int = 0):
                 raise ProtocolError("malformed mapping")
             out[pair[0]] = decode(pair[1], blobs, resolve, depth + 1)
         return out
+    if "$g" in data:
+        return make_generator(decode(data["$g"], blobs, None, depth + 1))
     for tag, kind in (("$h", Handle), ("$c", Callback)):
         if tag in data:
             ident = data[tag]
@@ -150,6 +159,19 @@ def decode(data, blobs: list, resolve=None, depth: int = 0):
                 return resolve(tag, ident)
             return Handle(ident, str(data.get("type", "object"))[:80]) if kind is Handle else Callback(ident)
     raise ProtocolError("unknown value tag")
+
+
+def make_generator(state) -> np.random.Generator:
+    """A Generator from a bit generator's state, for the allowed kinds only."""
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in BIT_GENERATORS:
+        raise ProtocolError("unknown random generator")
+    bit_generator = getattr(np.random, name)()
+    try:
+        bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        raise ProtocolError(f"malformed random generator state ({type(exc).__name__})") from None
+    return np.random.Generator(bit_generator)
 
 
 def _decode_array(data: dict, blobs: list):
