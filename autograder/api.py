@@ -105,16 +105,23 @@ def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout) -> int:
 
 
 def validate(assignment_name: str, log=sys.stdout) -> list[str]:
-    """Problems found: the reference must reach the maximum, the release stubs zero, no grader error."""
+    """Problems found: the reference must reach the maximum; the release stubs,
+    and the same stubs returning None instead of raising, must score zero; no
+    test may break on any of them (a grader error)."""
     assignment = config.find(assignment_name)
     problems = []
     ref = solution_file(assignment)
     stub = assignment.release_dir / f"{assignment.student_file}.ipynb"
-    for label, path, want_max in (("reference", ref, True), ("release stub", stub, False)):
-        if not path.is_file():
-            problems.append(f"{label}: {path} does not exist (run `autograder release {assignment.name}`)")
-            continue
-        result = grade_submission(assignment, label, path.name, path.read_bytes())
+    if not stub.is_file():
+        problems.append(f"release stub: {stub} does not exist (run `autograder release {assignment.name}`)")
+    stub_bytes = stub.read_bytes() if stub.is_file() else b""
+    candidates = [("reference", ref.name, ref.read_bytes(), True)]
+    if stub_bytes:
+        candidates += [("release stub", stub.name, stub_bytes, False),
+                       ("stub returning None", stub.name,
+                        stub_bytes.replace(b"raise NotImplementedError()", b"return None"), False)]
+    for label, name, data, want_max in candidates:
+        result = grade_submission(assignment, label, name, data)
         print(f"{assignment.name} {label}: {result.score:g} / {result.max_score:g} "
               f"({len(result.outcomes)} tests, {result.execution_time_s:.1f} s)", file=log)
         for o in result.outcomes:
@@ -125,5 +132,6 @@ def validate(assignment_name: str, log=sys.stdout) -> list[str]:
         if want_max and result.score < result.max_score:
             problems.append(f"{label} scores {result.score:g}, below the maximum {result.max_score:g}")
         if not want_max and result.score > 0:
-            problems.append(f"{label} scores {result.score:g}; stubs must score 0")
+            earned = ", ".join(o.id for o in result.outcomes if o.fraction > 0)
+            problems.append(f"{label} scores {result.score:g}; it must score 0 (points from: {earned})")
     return problems

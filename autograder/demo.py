@@ -18,6 +18,25 @@ from autograder.grade import solution_file
 DEMO_MISTAKES = 4
 
 
+def reference_source(assignment: config.Assignment) -> str:
+    master = solution_file(assignment)
+    return extract.extract(master.name, master.read_bytes(), assignment.student_file).source
+
+
+def catalogue_submission(assignment: config.Assignment, path: Path) -> bytes:
+    """A submission from a catalogue entry.
+
+    A ``wrong`` entry holds only what differs from the reference (the
+    function with the mistake, ``del name`` for a missing one), so it is
+    applied on top of the reference source; a ``correct`` entry is a whole
+    module of its own.
+    """
+    text = path.read_text()
+    if path.parent.name != "wrong":
+        return text.encode()
+    return (reference_source(assignment) + "\n\n# --- catalogue entry: " + path.name + " ---\n" + text).encode()
+
+
 def make_batch(folder: Path) -> list[str]:
     """Write one sub-folder per demo student; returns what each one is."""
     assignment = config.find("backprop")
@@ -40,10 +59,9 @@ def make_batch(folder: Path) -> list[str]:
     step = max(1, len(wrong) // DEMO_MISTAKES)
     for i, path in enumerate(wrong[::step][:DEMO_MISTAKES]):
         mistake = path.read_text().splitlines()[1].removeprefix("# mistake:").strip()
-        put(f"student{i + 1:02d}", "backprop.py", path.read_bytes(), f"one mistake: {mistake}")
+        put(f"student{i + 1:02d}", "backprop.py", catalogue_submission(assignment, path), f"one mistake: {mistake}")
     put("corrupt", "backprop.ipynb", b'{"cells": [', "a notebook that is not valid JSON")
-    source = extract.extract(reference.name, reference.read_bytes(), assignment.student_file).source
-    loop = source + "\n\ndef hardtanh_grad(z):\n    while True:\n        pass\n"
+    loop = reference_source(assignment) + "\n\ndef hardtanh_grad(z):\n    while True:\n        pass\n"
     put("looper", "backprop.py", loop.encode(), "the reference with a hardtanh_grad() that loops forever")
     return about
 

@@ -8,10 +8,8 @@ a :class:`TestOutcome` with a status and a message fit for the student.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import inspect
 import itertools
-import sys
 import threading
 import time
 import types
@@ -27,7 +25,7 @@ from autograder.sandbox.session import StudentFault, StudentTimeout
 
 VISIBILITIES = ("public", "hidden")
 _lock = threading.Lock()
-_modules: dict[Path, types.ModuleType] = {}
+_code: dict[Path, types.CodeType] = {}
 
 
 @dataclass(frozen=True)
@@ -56,18 +54,21 @@ class TestOutcome:
 
 
 def load_module(path: Path, label: str) -> types.ModuleType:
-    """Import a trusted Python file once per process under a private name."""
+    """A fresh module object for a trusted test file (compiled once per process).
+
+    Fresh for every submission: the student's in-place changes are mirrored
+    into the objects a test passes, so a module-level array changed by one
+    student must not be seen by the next.
+    """
     path = path.resolve()
     with _lock:
-        if path not in _modules:
-            digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
-            name = f"_autograder_{label}_{digest}"
-            spec = importlib.util.spec_from_file_location(name, path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            spec.loader.exec_module(module)
-            _modules[path] = module
-        return _modules[path]
+        if path not in _code:
+            _code[path] = compile(path.read_text(), str(path), "exec")
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    module = types.ModuleType(f"_autograder_{label}_{digest}")
+    module.__file__ = str(path)
+    exec(_code[path], module.__dict__)
+    return module
 
 
 def collect(assignment: Assignment, visibilities=VISIBILITIES) -> list[TestCase]:
@@ -80,7 +81,7 @@ def collect(assignment: Assignment, visibilities=VISIBILITIES) -> list[TestCase]
             part = file.stem[len("test_"):]
             module = load_module(file, f"{assignment.name}_{visibility}")
             for name, func in vars(module).items():
-                if name.startswith("test_") and inspect.isfunction(func) and func.__module__ == module.__name__:
+                if name.startswith("test_") and inspect.isfunction(func) and func.__globals__ is vars(module):
                     cases.extend(_expand(assignment, part, visibility, name, func))
     return cases
 

@@ -1,31 +1,36 @@
 """The catalogue of implementations, for every assignment.
 
-`tests/catalogue/<assignment>/wrong/*.py` each hold one realistic mistake and
-must lose points, in the part(s) named on their first line (`# loses: a, b`);
-the second line says the mistake (`# mistake: ...`).
-`tests/catalogue/<assignment>/correct/*.py` are right but written
-differently, and must get full marks.
+`tests/catalogue/<assignment>/wrong/*.py` each hold one realistic mistake:
+only the function(s) that differ from the reference, applied on top of it
+(see ``autograder.demo.catalogue_submission``). Each must lose points in the
+part(s) named on its first line (`# loses: a, b`); the second line says the
+mistake (`# mistake: ...`). `tests/catalogue/<assignment>/correct/*.py` are
+whole modules, right but written differently, and must get full marks.
 """
 
+import ast
 from pathlib import Path
 
 import pytest
 
-from autograder import config, grade
+from autograder import config, extract, grade
+from autograder.demo import catalogue_submission
 from helpers import REPO
 
 CATALOGUE = REPO / "tests" / "catalogue"
+ASSIGNMENTS = sorted(p.name for p in CATALOGUE.iterdir() if p.is_dir())
 
 
 def entries(kind: str):
-    for folder in sorted(p for p in CATALOGUE.iterdir() if p.is_dir()):
-        for path in sorted((folder / kind).glob("*.py")):
-            yield pytest.param(folder.name, path, id=f"{folder.name}/{path.stem}")
+    for name in ASSIGNMENTS:
+        for path in sorted((CATALOGUE / name / kind).glob("*.py")):
+            yield pytest.param(name, path, id=f"{name}/{path.stem}")
 
 
 def graded(name: str, path: Path):
     assignment = config.find(name, REPO)
-    return assignment, grade.grade_submission(assignment, path.stem, path.name, path.read_bytes())
+    data = catalogue_submission(assignment, path)
+    return assignment, grade.grade_submission(assignment, path.stem, f"{assignment.student_file}.py", data)
 
 
 def failures(result) -> str:
@@ -50,3 +55,23 @@ def test_each_mistake_loses_points_where_it_should(name, path):
 def test_each_correct_variant_gets_full_marks(name, path):
     _, result = graded(name, path)
     assert result.score == result.max_score, f"{path.name} lost points:\n{failures(result)}"
+
+
+def student_tasks(assignment) -> set[str]:
+    """The public functions the release leaves for the student (their bodies raise NotImplementedError)."""
+    stub = assignment.release_dir / f"{assignment.student_file}.ipynb"
+    tree = ast.parse(extract.extract(stub.name, stub.read_bytes(), assignment.student_file).source)
+    return {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")
+            and "raise NotImplementedError" in ast.unparse(n)}
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_catalogue_has_a_mistake_for_every_function_students_write(name):
+    assignment = config.find(name, REPO)
+    touched = set()
+    for path in (CATALOGUE / name / "wrong").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        touched |= {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        touched |= {t.id for n in tree.body if isinstance(n, ast.Delete) for t in n.targets}
+    missing = student_tasks(assignment) - touched
+    assert student_tasks(assignment) and not missing, f"no wrong implementation of {sorted(missing)}"

@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 MAX_JSON_BYTES = 16 * 1024 * 1024
-MAX_BLOB_BYTES = 512 * 1024 * 1024
+MAX_BLOB_BYTES = 256 * 1024 * 1024  # per message; a student process has 2 GiB at most
 MAX_DEPTH = 64
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
 ALLOWED_DTYPES = frozenset(

@@ -1,0 +1,128 @@
+"""Hidden tests of numerical_gradient(f, x, h).
+
+``f`` is the grader's own function, called back from the student's process;
+it records every point it is evaluated at, so a failure can say why: a
+one-sided difference, a step other than h, x not restored between elements,
+elements never perturbed. Expected values are the grader's central
+differences with the same h (``autograder.testing.numerical_gradient``), or
+the reference's analytic gradient.
+
+What each test is there to catch (see tests/catalogue/backprop/wrong/):
+forward differences, a fixed h = 1e-5 that ignores the argument, a missing
+factor 2, loops over the first axis only, x left changed.
+"""
+import numpy as np
+import pytest
+
+from autograder.testing import CheckFailed, check_close, numerical_gradient, weight
+
+
+class Recorder:
+    """The f given to the student: evaluates ``func`` and remembers where."""
+
+    def __init__(self, func, shape):
+        self.func = func
+        self.shape = tuple(shape)
+        self.points = []
+
+    def __call__(self, x):
+        x = np.array(x, dtype=np.float64)
+        if x.shape != self.shape:
+            raise ValueError(f"f was given an array of shape {x.shape}; it expects x's shape {self.shape}")
+        self.points.append(x)
+        return float(self.func(x))
+
+
+def _diagnose(rec, x0, h):
+    """Why the student's evaluation points are not central differences, or None."""
+    x0 = np.asarray(x0, dtype=np.float64)
+    seen = {}
+    for p in rec.points:
+        # Rounding left by x[i] += h; x[i] -= h is a few ulps: far below any step.
+        moved = np.flatnonzero(np.abs(p - x0) > 1e-9 * np.maximum(1.0, np.abs(x0)))
+        if moved.size == 0:
+            continue
+        if moved.size > 1:
+            return (f"f was evaluated at a point where {moved.size} elements of x differed from their original "
+                    "values at once: restore x[i] after perturbing it, before moving on to the next element")
+        i = int(moved[0])
+        step = float((p - x0).reshape(-1)[i])
+        if abs(abs(step) - h) > 1e-6 * h:
+            return f"x was perturbed by {abs(step):.3g} instead of the h given ({h:g})"
+        seen.setdefault(i, set()).add(1 if step > 0 else -1)
+    missing = [i for i in range(x0.size) if i not in seen]
+    if missing:
+        return (f"{len(missing)} of the {x0.size} elements of x were never perturbed: loop over every element "
+                "(np.ndindex(x.shape) or x.flat), whatever the shape")
+    if any(len(signs) < 2 for signs in seen.values()):
+        return ("f was evaluated on one side of x only: use central differences "
+                "(f(x + h e_i) - f(x - h e_i)) / (2 h)")
+    return None
+
+
+def _check(student, func, x, what, h=None, expected=None, mistakes=None, tol=None):
+    x0 = x.copy()
+    rec = Recorder(func, x.shape)
+    value = student.numerical_gradient(rec, x) if h is None else student.numerical_gradient(rec, x, h)
+    step = 1e-5 if h is None else h
+    if expected is None:
+        expected = numerical_gradient(func, x0, step)
+    try:
+        check_close(value, expected, what=what, inputs=(x0,), mistakes=mistakes, tol=tol)
+    except CheckFailed as exc:
+        why = _diagnose(rec, x0, step)
+        raise CheckFailed(str(exc) + (f". What the grader saw: {why}" if why else "")) from None
+    return x0
+
+
+def _coupled(coef, w):
+    """Not separable: an x left perturbed between elements changes the other partial derivatives."""
+    return lambda x: np.sum(coef * x ** 3) + np.sin(np.sum(w * x)) + np.sum(w * x) ** 2
+
+
+@weight(2)
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 2)], ids=["1d", "2d", "3d"])
+def test_matches_central_differences(student, rng, shape):
+    x = rng.uniform(-2, 2, size=shape)
+    coef, w = rng.uniform(0.5, 2.0, size=shape), rng.uniform(0.5, 1.5, size=shape)
+    _check(student, _coupled(coef, w), x, f"numerical_gradient(f, x) for x of shape {shape}, default h")
+
+
+@weight(2)
+@pytest.mark.parametrize("h", [0.1, 0.01])
+def test_uses_the_h_given(student, rng, h):
+    x = rng.uniform(-2, 2, size=(3, 3))
+    coef, w = rng.uniform(0.5, 2.0, size=(3, 3)), rng.uniform(0.5, 1.5, size=(3, 3))
+    # f = sum(coef * x**3) + (w . x)**2: its central difference is exactly coef * (3 x**2 + h**2) + 2 (w . x) w.
+    quad = 2 * np.sum(w * x) * w
+    _check(student, lambda v: np.sum(coef * v ** 3) + np.sum(w * v) ** 2, x, f"numerical_gradient(f, x, h={h:g})",
+           h=h, expected=coef * (3 * x ** 2 + h ** 2) + quad,
+           mistakes={"this is a forward difference (f(x + h) - f(x)) / h; use central differences "
+                     "(f(x + h e_i) - f(x - h e_i)) / (2 h)":
+                         coef * (3 * x ** 2 + 3 * x * h + h ** 2) + quad + h * w ** 2,
+                     "use the h argument rather than a fixed step": 3 * coef * x ** 2 + quad,
+                     "divide by 2 h: the two points are 2 h apart": 2 * (coef * (3 * x ** 2 + h ** 2) + quad),
+                     "sign error: (f(x + h e_i) - f(x - h e_i)) / (2 h)": -(coef * (3 * x ** 2 + h ** 2) + quad)})
+
+
+@weight(2)
+@pytest.mark.parametrize("shape", [(6,), (2, 3, 2)], ids=["1d", "3d"])
+def test_restores_x(student, rng, shape):
+    x = rng.uniform(-2, 2, size=shape)
+    weights = np.arange(1, x.size + 1).reshape(shape)
+    # Credit for restoring x only comes with a right gradient (the central difference of a quadratic is exact).
+    x0 = _check(student, lambda v: np.sum(weights * v ** 2), x, f"numerical_gradient(f, x, h=1e-4) for x of shape "
+                f"{shape}", h=1e-4, expected=2 * weights * x)
+    # Restoring by adding and subtracting h may leave a rounding error of a few ulps: tolerate far less than h.
+    if np.max(np.abs(x - x0)) > 1e-7:
+        raise CheckFailed("numerical_gradient changed x: when it returns, x must hold its original values "
+                          "(save x[i], perturb it, evaluate f, then put the saved value back)")
+
+
+def test_gradient_of_cross_entropy(student, reference, rng):
+    logits = rng.standard_normal((3, 4))
+    y = np.array([0, 3, 1])
+    _, dlogits = reference.softmax_cross_entropy(logits, y)
+    # Central differences with h = 1e-5 agree with the analytic gradient to ~1e-10 here, far inside 1e-7.
+    _check(student, lambda v: reference.softmax_cross_entropy(v, y)[0], logits,
+           "numerical_gradient of the cross-entropy loss with respect to the logits", expected=dlogits)

@@ -1,0 +1,20 @@
+# loses: mlp
+# mistake: the penalty follows the notes' reg * ||W||_F (not squared, no 0.5), with its gradient reg * W / ||W||_F.
+import numpy as np
+
+
+def mlp_loss_and_grads(X, y, params, activation="sigmoid", reg=0.0):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    a1 = X @ W1 + b1                                # (N, H)
+    h1, dh1_da1 = _activate(a1, activation)
+    scores = h1 @ W2 + b2                           # (N, C)
+    data_loss, dscores = softmax_cross_entropy(scores, y)
+    loss = data_loss + reg * (np.linalg.norm(W1) + np.linalg.norm(W2))
+    grads = {
+        "W2": h1.T @ dscores + reg * W2 / np.linalg.norm(W2),
+        "b2": dscores.sum(axis=0),                  # (C,)
+    }
+    da1 = (dscores @ W2.T) * dh1_da1                # (N, H)
+    grads["W1"] = X.T @ da1 + reg * W1 / np.linalg.norm(W1)
+    grads["b1"] = da1.sum(axis=0)                   # (H,)
+    return float(loss), grads
