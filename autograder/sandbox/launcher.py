@@ -142,7 +142,10 @@ def _bwrap_argv(mode: str, limits: Limits, slot: int) -> list[str]:
     for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime"):
         if os.path.exists(etc):
             argv += ["--ro-bind", etc, etc]
-    made: set[str] = {"/usr", "/etc"}
+    # The private /tmp first: a runtime that lives under /tmp (a venv made
+    # there) is bound on top of it rather than hidden by it.
+    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+    made: set[str] = {"/usr", "/etc", "/tmp"}
     mounts = [(p, p) for p in _runtime_paths()] + [(str(Path(autograder.__file__).resolve().parent),
                                                     WORKER_ROOT + "/autograder")]
     for src, dest in mounts:
@@ -151,8 +154,7 @@ def _bwrap_argv(mode: str, limits: Limits, slot: int) -> list[str]:
                 made.add(parent)
                 argv += ["--perms", "0755", "--dir", parent]
         argv += ["--ro-bind", src, dest]
-    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
-             "--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp"]
     return argv
 
 

@@ -60,6 +60,10 @@ class BadValue(StudentFault):
     """The student's process sent something the grader could not decode."""
 
 
+class SandboxError(RuntimeError):
+    """The student's process could not be started at all: a grader fault."""
+
+
 @dataclass
 class LoadReport:
     ok: bool
@@ -135,6 +139,7 @@ class StudentSession:
         self._reader.start()
         cfg = self.config
         current = None
+        heard = False
         deadline = time.monotonic() + cfg.load_timeout_s
         try:
             self.channel.send({"op": "load", "source": cfg.source, "filename": cfg.filename, "module": cfg.module,
@@ -143,6 +148,7 @@ class StudentSession:
                                "seed": cfg.seed})
             while True:
                 msg = self.channel.recv(deadline)
+                heard = True
                 if msg.get("op") == "progress":
                     current = msg.get("stmt")
                     continue
@@ -156,6 +162,8 @@ class StudentSession:
         except (codec.ProtocolError, OSError) as exc:
             why = self._death_reason()
             self.kill()
+            if not heard:  # the worker never started: the sandbox, not the student
+                raise SandboxError(f"the sandbox could not start ({why}): {self.printed(500).strip()}") from None
             if current is not None and why:
                 return LoadReport(False, [f"loading stopped: {why}"]), current
             return LoadReport(False, [f"your code could not be loaded: {why or exc}"]), None
@@ -187,6 +195,8 @@ class StudentSession:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        if self._reader is not None:
+            self._reader.join(timeout=2)  # collect what it printed before dying
         for fd in self._fds:
             try:
                 os.close(fd)

@@ -1,0 +1,58 @@
+"""The sandbox's own behaviour, apart from any assignment."""
+
+import io
+import subprocess
+import sys
+
+import pytest
+
+from autograder import api
+from autograder.sandbox import launcher
+from autograder.sandbox.session import SandboxError, SessionConfig, Student, StudentSession
+from helpers import FIXTURE_COURSE
+
+
+def test_a_runtime_under_tmp_is_not_hidden_by_the_private_tmp(tmp_path):
+    """A TA's venv in /tmp (as CI makes one) must stay visible inside the sandbox."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    code = ("from autograder.sandbox.session import *\n"
+            "s = StudentSession(SessionConfig('def f(x):\\n    return x + 1\\n', 'm.py', 'm', ('numpy',)))\n"
+            "print(s.start().ok, Student(s).f(41))\n")
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=str(FIXTURE_COURSE.parent.parent.parent))
+    assert done.stdout.split() == ["True", "42"], done.stderr
+
+
+def test_a_sandbox_that_cannot_start_is_a_grader_fault(mini, monkeypatch, tmp_path):
+    real = launcher.build
+
+    def broken(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        plan.argv[plan.argv.index(sys.executable)] = "/nonexistent/python"
+        return plan
+
+    monkeypatch.setattr(launcher, "build", broken)
+    with pytest.raises(SandboxError, match="could not start"):
+        StudentSession(SessionConfig("x = 1\n", "m.py", "m")).start()
+    (tmp_path / "alice.py").write_text("def add(a, b):\n    return a + b\n")
+    results, faults = api.grade_batch("mini", [tmp_path / "alice.py"], tmp_path / "out", 1, log=io.StringIO())
+    assert not results and len(faults) == 1 and "could not start" in faults[0]
+
+
+def test_handles_keep_unsendable_objects_in_the_student_process():
+    src = "def make():\n    return (1.5, lambda: 7)\ndef use(obj):\n    return obj() * 2\n"
+    session = StudentSession(SessionConfig(src, "m.py", "m"))
+    try:
+        session.start()
+        student = Student(session)
+        value, handle = student.make()
+        assert value == 1.5 and "function" in repr(handle)
+        assert student.use(handle) == 14
+    finally:
+        session.close()
+
+
+def test_describe_names_the_isolation():
+    text = launcher.describe()
+    assert ("bubblewrap" in text) != ("NOT isolated" in text)
