@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `autograder ... | head`
+        sys.stderr.close()
+        return 0
 
 
 def _run(args, config) -> int:

@@ -98,9 +98,10 @@ def _expand(assignment: Assignment, part: str, visibility: str, name: str, func)
         ids = mark.kwargs.get("ids")
         rows = []
         for i, value in enumerate(argvalues):
-            values = getattr(value, "values", None)  # pytest.param(...)
-            value_tuple = tuple(values) if values is not None else (tuple(value) if len(names) > 1 else (value,))
-            label = (ids[i] if ids else getattr(value, "id", None)) or "-".join(_label(v, n, i) for v, n in zip(value_tuple, names))
+            is_param = type(value).__name__ == "ParameterSet"  # pytest.param(...)
+            value_tuple = tuple(value.values) if is_param else (tuple(value) if len(names) > 1 else (value,))
+            label = (ids[i] if ids else (value.id if is_param else None)) or \
+                "-".join(_label(v, n, i) for v, n in zip(value_tuple, names))
             rows.append((label, tuple(zip(names, value_tuple))))
         grids.append(rows)
     if not grids:
@@ -114,7 +115,8 @@ def _expand(assignment: Assignment, part: str, visibility: str, name: str, func)
 
 
 def _label(value, name: str, index: int) -> str:
-    if isinstance(value, (int, float, str, bool)) and len(str(value)) <= 20:
+    """As pytest names a parameter: numbers, strings and None by value, others by name and index."""
+    if value is None or isinstance(value, (int, float, str, bool)):
         return str(value)
     return f"{name}{index}"
 

@@ -27,3 +27,15 @@ def test_part_scores(mini, outcomes, expected):
 def test_thirds_add_up_exactly(mini):
     parts = score(mini, [o(str(i), "basics", 1) for i in range(3)] + [o("x", "arrays", 1)])
     assert sum(p.score for p in parts) == 10.0
+
+
+def test_parametrize_ids_follow_pytest(tmp_path, mini):
+    import pytest as _pytest
+    from autograder.runner import _expand
+
+    @_pytest.mark.parametrize("case", [{"a": 1}, "a long string parameter value", None, _pytest.param(3, id="three")])
+    def test_x(case):
+        pass
+
+    ids = [c.id for c in _expand(mini, "basics", "hidden", "test_x", test_x)]
+    assert ids == ["test_x[case0]", "test_x[a long string parameter value]", "test_x[None]", "test_x[three]"]

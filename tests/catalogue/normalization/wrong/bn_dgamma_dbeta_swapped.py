@@ -1,0 +1,19 @@
+# loses: batchnorm_backward, spatial_batchnorm
+# mistake: the gradients are returned as (dx, dbeta, dgamma).
+import numpy as np
+
+
+def batchnorm_backward(dout, cache):
+    """Gradients of batch normalization (train mode) from the upstream dout (N, D).
+
+    cache: the second value returned by batchnorm_forward.
+    Returns (dx, dgamma, dbeta) with shapes (N, D), (D,), (D,).
+    """
+    mode, x_hat, gamma, inv_std = cache
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    if mode == "test":                               # the statistics are constants there
+        return dx_hat * inv_std, dgamma, dbeta
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
+    return dx, dbeta, dgamma
