@@ -1,0 +1,17 @@
+# loses: update_rules
+# mistake: the velocity is stored with the opposite sign (v = mu v + lr dw, next_w = w - v): same weights from a zero start, wrong state.
+import numpy as np
+
+
+def sgd_momentum(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity")
+    if v is None:
+        v = np.zeros_like(w)
+    v = config["momentum"] * v + config["learning_rate"] * dw
+    next_w = w - v
+    config["velocity"] = v
+    return next_w, config

@@ -1,0 +1,19 @@
+# loses: update_rules
+# mistake: decay_rate and 1 - decay_rate are swapped in the moving average of dw**2.
+import numpy as np
+
+
+def rmsprop(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.get("cache")
+    if cache is None:
+        cache = np.zeros_like(w)
+    rho = config["decay_rate"]
+    cache = (1 - rho) * cache + rho * dw ** 2
+    next_w = w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
+    config["cache"] = cache
+    return next_w, config
