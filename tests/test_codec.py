@@ -95,3 +95,17 @@ def test_forged_generator_state_is_rejected():
     with pytest.raises(codec.ProtocolError, match="random generator"):
         codec.unpack(json.dumps({"value": {"$g": {"$d": {"bit_generator": "os.system"}}}, "blobs": []}).encode(),
                      lambda n: b"")
+
+
+def test_spawned_children_are_reproducible_after_crossing():
+    rng = np.random.default_rng(1)
+    rng.spawn(2)
+    back = roundtrip(rng)
+    assert back.spawn(1)[0].random() == rng.spawn(1)[0].random()
+
+
+@pytest.mark.parametrize("seed", [np.int64(5), np.array([1, 2], dtype=np.uint32), [3, 4], 2**100])
+def test_generators_seeded_any_way_cross(seed):
+    rng = np.random.default_rng(seed)
+    back = roundtrip(rng)
+    assert back.random() == rng.random() and back.spawn(1)[0].random() == rng.spawn(1)[0].random()

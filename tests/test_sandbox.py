@@ -1,6 +1,8 @@
 """The sandbox's own behaviour, apart from any assignment."""
 
 import io
+
+import numpy as np
 import subprocess
 import sys
 
@@ -56,3 +58,24 @@ def test_handles_keep_unsendable_objects_in_the_student_process():
 def test_describe_names_the_isolation():
     text = launcher.describe()
     assert ("bubblewrap" in text) != ("NOT isolated" in text)
+
+
+def test_changes_to_arguments_come_back_as_a_direct_call_leaves_them():
+    src = ("import numpy as np\n"
+           "def step(w, config):\n"
+           "    config['m'] += 1.0           # in place: the caller's array changes\n"
+           "    config['v'] = config['v'] * 2  # rebound: the caller's old array does not\n"
+           "    config['t'] = config.get('t', 0) + 1\n"
+           "    w *= 0\n"
+           "    return None\n")
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy",)))
+    try:
+        session.start()
+        m, v, w = np.zeros(2), np.ones(2), np.ones(3)
+        config = {"m": m, "v": v}
+        Student(session).step(w, config)
+        assert config["m"] is m and m.tolist() == [1.0, 1.0]
+        assert config["v"] is not v and v.tolist() == [1.0, 1.0] and config["v"].tolist() == [2.0, 2.0]
+        assert config["t"] == 1 and w.tolist() == [0.0, 0.0, 0.0]
+    finally:
+        session.close()

@@ -113,7 +113,14 @@ def encode(value, blobs: list, unencodable=None, depth: int = 0):
         # gets an equivalent Generator that draws the same numbers.
         state = value.bit_generator.state
         if state.get("bit_generator") in BIT_GENERATORS:
-            return {"$g": encode(state, blobs, None, depth + 1)}
+            out = {"$g": encode(state, blobs, None, depth + 1)}
+            seq = getattr(value.bit_generator, "seed_seq", None)
+            if isinstance(seq, np.random.SeedSequence):  # so that rng.spawn() is reproducible too
+                raw = seq.entropy
+                entropy = int(raw) if isinstance(raw, (int, np.integer)) else [int(e) for e in np.ravel(raw)]
+                out["seq"] = {"entropy": entropy, "spawn_key": [int(k) for k in seq.spawn_key],
+                              "pool_size": int(seq.pool_size), "children": int(seq.n_children_spawned)}
+            return out
     if isinstance(value, Handle):
         return {"$h": value.id}
     if unencodable is not None:
@@ -149,7 +156,7 @@ def decode(data, blobs: list, resolve=None, depth: int = 0):
             out[pair[0]] = decode(pair[1], blobs, resolve, depth + 1)
         return out
     if "$g" in data:
-        return make_generator(decode(data["$g"], blobs, None, depth + 1))
+        return make_generator(decode(data["$g"], blobs, None, depth + 1), data.get("seq"))
     for tag, kind in (("$h", Handle), ("$c", Callback)):
         if tag in data:
             ident = data[tag]
@@ -161,13 +168,21 @@ def decode(data, blobs: list, resolve=None, depth: int = 0):
     raise ProtocolError("unknown value tag")
 
 
-def make_generator(state) -> np.random.Generator:
-    """A Generator from a bit generator's state, for the allowed kinds only."""
+def make_generator(state, seq=None) -> np.random.Generator:
+    """A Generator from a bit generator's state (and seed sequence), for the allowed kinds only."""
     name = state.get("bit_generator") if isinstance(state, dict) else None
     if name not in BIT_GENERATORS:
         raise ProtocolError("unknown random generator")
-    bit_generator = getattr(np.random, name)()
     try:
+        seed_seq = None
+        if isinstance(seq, dict):
+            entropy = seq.get("entropy")
+            if not (type(entropy) is int or (isinstance(entropy, list) and all(type(e) is int for e in entropy))):
+                raise TypeError("entropy")
+            seed_seq = np.random.SeedSequence(entropy, spawn_key=tuple(int(k) for k in seq.get("spawn_key", [])),
+                                              pool_size=int(seq.get("pool_size", 4)),
+                                              n_children_spawned=int(seq.get("children", 0)))
+        bit_generator = getattr(np.random, name)(seed_seq)
         bit_generator.state = state
     except (TypeError, ValueError, KeyError, OverflowError) as exc:
         raise ProtocolError(f"malformed random generator state ({type(exc).__name__})") from None

@@ -272,7 +272,8 @@ class StudentSession:
                 elif op == "result":
                     found = msg.get("warnings")
                     self.last_warnings = [str(w) for w in found][:5] if isinstance(found, list) else []
-                    _mirror_changes(args, msg.get("args"), kwargs, msg.get("kwargs"))
+                    kept = msg.get("kept") if isinstance(msg.get("kept"), dict) else {}
+                    _mirror_changes(args, msg.get("args"), kwargs, msg.get("kwargs"), kept)
                     return msg.get("value")
                 elif op == "error":
                     self._raise_error(name, msg)
@@ -326,31 +327,35 @@ def _kill_group(proc: subprocess.Popen) -> None:
             pass
 
 
-def _mirror_changes(args: tuple, new_args, kwargs: dict, new_kwargs) -> None:
-    """Copy the student's in-place changes of arguments back into the caller's objects."""
+def _mirror_changes(args: tuple, new_args, kwargs: dict, new_kwargs, kept: dict) -> None:
+    """Copy the student's in-place changes of arguments back into the caller's objects.
+
+    ``kept[position or name]`` lists the entries of a dict argument that
+    still hold the object the student received; only those are updated in
+    place, the others are rebound to what the student put there.
+    """
     if isinstance(new_args, list) and len(new_args) == len(args):
-        for old, new in zip(args, new_args):
-            _mirror(old, new)
+        for i, (old, new) in enumerate(zip(args, new_args)):
+            _mirror(old, new, kept.get(str(i)))
     if isinstance(new_kwargs, dict):
         for key, old in kwargs.items():
             if key in new_kwargs:
-                _mirror(old, new_kwargs[key])
+                _mirror(old, new_kwargs[key], kept.get(key))
 
 
-def _mirror(old, new) -> None:
+def _mirror(old, new, kept=None) -> None:
     if isinstance(old, np.ndarray) and isinstance(new, np.ndarray) and old.shape == new.shape:
         if old.flags.writeable:
             np.copyto(old, new, casting="unsafe")
     elif type(old) is dict and isinstance(new, dict):
+        same = set(kept) if isinstance(kept, list) else set()
         for key in list(old):
             if key not in new:
                 del old[key]
         for key, value in new.items():
-            if key in old and isinstance(old[key], (np.ndarray, dict, list)):
+            if key in old and key in same and isinstance(old[key], (np.ndarray, dict, list)) and \
+                    type(old[key]) is type(value) and np.shape(old[key]) == np.shape(value):
                 _mirror(old[key], value)
-                if not (isinstance(old[key], np.ndarray) and isinstance(value, np.ndarray)
-                        and old[key].shape == value.shape):
-                    old[key] = value
             else:
                 old[key] = value
     elif type(old) is list and isinstance(new, list):
@@ -358,6 +363,9 @@ def _mirror(old, new) -> None:
     elif isinstance(old, np.random.Generator) and isinstance(new, np.random.Generator):
         if type(old.bit_generator) is type(new.bit_generator):
             old.bit_generator.state = new.bit_generator.state  # the student's draws advance it
+            old_seq, new_seq = old.bit_generator.seed_seq, new.bit_generator.seed_seq
+            if isinstance(old_seq, np.random.SeedSequence) and isinstance(new_seq, np.random.SeedSequence):
+                old_seq.spawn(max(0, new_seq.n_children_spawned - old_seq.n_children_spawned))
 
 
 class Student:

@@ -157,6 +157,7 @@ class Worker:
             self.send({"op": "error", "kind": "missing", "message": f"your code does not define a function {name}()"})
             return
         args, kwargs = request["args"], request["kwargs"]
+        before = {key: _entry_ids(value) for key, value in [*enumerate(args), *kwargs.items()]}
         try:
             with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn",
                                                                             divide="warn", under="ignore"):
@@ -168,7 +169,14 @@ class Worker:
                        "message": describe_exception(exc, self.module.__file__)})
             return
         seen = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
-        self.send({"op": "result", "value": result, "args": list(args), "kwargs": kwargs, "warnings": seen})
+        # For each dict argument, the entries still holding the same object:
+        # the caller updates those in place and rebinds the others, as a
+        # direct call would leave it.
+        kept = {str(key): [k for k, ident in ids.items() if k in value and id(value[k]) == ident]
+                for key, value in [*enumerate(args), *kwargs.items()]
+                if isinstance(value, dict) and (ids := before.get(key))}
+        self.send({"op": "result", "value": result, "args": list(args), "kwargs": kwargs, "warnings": seen,
+                   "kept": kept})
 
     def serve(self) -> None:
         while True:
@@ -184,6 +192,10 @@ class Worker:
                     self.handle_ids.pop(id(obj), None)
             elif op == "exit":
                 return
+
+
+def _entry_ids(value) -> dict:
+    return {k: id(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 class CallbackStub:

@@ -1,0 +1,21 @@
+# loses: initialization
+# mistake: conv_fans reads a 2-d shape as PyTorch's (out_features, in_features).
+import math
+import numpy as np
+
+
+def conv_fans(shape):
+    """(fan_in, fan_out) of a weight of the given shape.
+
+    shape: (out_channels, in_channels, *kernel) with 1, 2 or 3 kernel
+    dimensions, or a dense weight (fan_in, fan_out). Returns a tuple of two
+    ints; any other number of dimensions: ValueError.
+    """
+    shape = tuple(int(s) for s in shape)
+    if len(shape) == 2:
+        return shape[1], shape[0]
+    if not 3 <= len(shape) <= 5:
+        raise ValueError(f"expected 2 to 5 dimensions, got shape {shape}")
+    out_channels, in_channels, *kernel = shape
+    receptive = math.prod(kernel)                   # weights one output sees per input channel
+    return in_channels * receptive, out_channels * receptive

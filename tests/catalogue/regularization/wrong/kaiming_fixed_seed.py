@@ -1,0 +1,14 @@
+# loses: initialization
+# mistake: kaiming_normal creates np.random.default_rng(42) inside, the same weights for every seed.
+import math
+import numpy as np
+
+
+def kaiming_normal(fan_in, fan_out, rng):
+    """Kaiming (He) normal initialization for ReLU layers.
+
+    Returns W of shape (fan_in, fan_out), i.i.d. Normal with mean 0 and
+    variance 2 / fan_in, drawn from rng.
+    """
+    std = math.sqrt(2.0 / fan_in)                   # rng.normal's scale is a standard deviation
+    return np.random.default_rng(42).normal(0.0, std, size=(fan_in, fan_out))

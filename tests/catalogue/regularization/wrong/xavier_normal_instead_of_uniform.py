@@ -1,0 +1,14 @@
+# loses: initialization
+# mistake: xavier_uniform draws Normal(0, 2 / (fan_in + fan_out)) instead of a uniform.
+import math
+import numpy as np
+
+
+def xavier_uniform(fan_in, fan_out, rng):
+    """Xavier (Glorot) uniform initialization.
+
+    Returns W of shape (fan_in, fan_out), i.i.d. Uniform(-a, a) with
+    a = sqrt(6 / (fan_in + fan_out)), drawn from rng.
+    """
+    a = math.sqrt(6.0 / (fan_in + fan_out))
+    return rng.normal(0.0, math.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))

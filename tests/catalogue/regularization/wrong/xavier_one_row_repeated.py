@@ -1,0 +1,14 @@
+# loses: initialization
+# mistake: xavier_uniform draws one row of fan_out values and repeats it fan_in times.
+import math
+import numpy as np
+
+
+def xavier_uniform(fan_in, fan_out, rng):
+    """Xavier (Glorot) uniform initialization.
+
+    Returns W of shape (fan_in, fan_out), i.i.d. Uniform(-a, a) with
+    a = sqrt(6 / (fan_in + fan_out)), drawn from rng.
+    """
+    a = math.sqrt(6.0 / (fan_in + fan_out))
+    return np.tile(rng.uniform(-a, a, size=fan_out), (fan_in, 1))
