@@ -1,6 +1,6 @@
-"""Benchmark: grading time of `backprop` submissions on this machine.
+"""Benchmark: grading time of an assignment's submissions on this machine.
 
-    python3 bench/grade_backprop.py [--n 20] [--jobs 2]
+    python3 bench/grade_batch.py [--assignment backprop] [--n 20] [--jobs 2]
 
 Makes a batch of N submissions cycling through the reference notebook, the
 release stub and the catalogue's wrong implementations, grades it with the
@@ -23,34 +23,39 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from autograder import api, config  # noqa: E402
+from autograder.demo import catalogue_submission  # noqa: E402
 from autograder.grade import solution_file  # noqa: E402
 
 
-def make_batch(folder: Path, n: int) -> None:
-    assignment = config.find("backprop", REPO)
-    sources = [solution_file(assignment), assignment.release_dir / "backprop.ipynb"]
-    sources += sorted((REPO / "tests/catalogue/backprop/wrong").glob("*.py"))
+def make_batch(name: str, folder: Path, n: int) -> None:
+    assignment = config.find(name, REPO)
+    stem = assignment.student_file
+    sources = [(solution_file(assignment).read_bytes(), ".ipynb"),
+               ((assignment.release_dir / f"{stem}.ipynb").read_bytes(), ".ipynb")]
+    sources += [(catalogue_submission(assignment, p), ".py")
+                for p in sorted((REPO / "tests/catalogue" / name / "wrong").glob("*.py"))]
     for i in range(n):
-        src = sources[i % len(sources)]
+        data, suffix = sources[i % len(sources)]
         (folder / f"s{i:03d}").mkdir(parents=True)
-        (folder / f"s{i:03d}" / f"backprop{src.suffix}").write_bytes(src.read_bytes())
+        (folder / f"s{i:03d}" / f"{stem}{suffix}").write_bytes(data)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--assignment", default="backprop")
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         subs = Path(tmp) / "subs"
-        make_batch(subs, args.n)
+        make_batch(args.assignment, subs, args.n)
         started = time.monotonic()
-        results, faults = api.grade_batch("backprop", [subs], Path(tmp) / "out", args.jobs, log=io.StringIO())
+        results, faults = api.grade_batch(args.assignment, [subs], Path(tmp) / "out", args.jobs, log=io.StringIO())
         wall = time.monotonic() - started
     times = sorted(r.execution_time_s for r in results)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
     ref = [r.execution_time_s for r in results if r.score == r.max_score]
-    print(f"submissions: {len(results)} graded, {len(faults)} grader faults, jobs={args.jobs or api.usable_cores()}")
+    print(f"{args.assignment}: {len(results)} graded, {len(faults)} grader faults, jobs={args.jobs or api.usable_cores()}")
     print(f"per submission: median {statistics.median(times):.3f} s, p95 {p95:.3f} s, "
           f"max {times[-1]:.3f} s; full-score ones median {statistics.median(ref) if ref else float('nan'):.3f} s")
     print(f"batch: {wall:.1f} s wall, {len(results) / wall:.2f} submissions/s")
