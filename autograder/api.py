@@ -12,7 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder import config, ingest, report
+from autograder import config, devices, ingest, report
 from autograder.grade import SubmissionResult, grade_submission, reference, solution_file
 from autograder.sandbox import launcher
 
@@ -33,17 +33,23 @@ def usable_cores() -> int:
 
 
 def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs: int | None = None,
-                log=sys.stderr) -> tuple[list[SubmissionResult], list[str]]:
-    """Grade every submission under ``paths`` into ``out``; returns (results, grader faults)."""
+                log=sys.stderr, device: str = "auto") -> tuple[list[SubmissionResult], list[str]]:
+    """Grade every submission under ``paths`` into ``out``; returns (results, grader faults).
+
+    A device that cannot be used raises DeviceError before anything is graded.
+    """
     assignment = config.find(assignment_name)
+    device = devices.resolve(device, assignment)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     submissions = ingest.find_submissions(paths, assignment.student_file, assignment.name)
     jobs = jobs or usable_cores()
+    threads = max(1, usable_cores() // jobs)
     if any(assignment.tests_dir("hidden").glob("test_*.py")):
         reference(assignment)  # load once, before the threads
     print(f"grading {len(submissions)} submission(s) of {assignment.name} with {jobs} worker(s); "
-          f"sandbox: {launcher.describe()}", file=log)
+          f"sandbox: {launcher.describe()}" + (f"; GPU parts on {device}" if assignment.has_gpu_parts else ""),
+          file=log)
     slots: queue.Queue = queue.Queue()
     for i in range(jobs):
         slots.put(i)
@@ -54,7 +60,7 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
             data = sub.path.read_bytes() if sub.path else b""
             name = sub.path.name if sub.path else "(no file)"
             result = grade_submission(assignment, sub.student, name, data, slot=slot,
-                                      notes=(sub.note,) if sub.note else ())
+                                      notes=(sub.note,) if sub.note else (), device=device, threads=threads)
             report.write_student(out, result)
             return result
         finally:

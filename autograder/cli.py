@@ -116,10 +116,12 @@ def _run(args, config) -> int:
             print("autograder: --cluster is not available yet in this version; grade on the local pool",
                   file=sys.stderr)
             return 2
-        if args.device == "cuda":
-            print("autograder: --device cuda: no CUDA device is available here", file=sys.stderr)
+        from autograder.devices import DeviceError
+        try:
+            results, faults = api.grade_batch(args.name, args.paths, args.out, args.jobs, device=args.device)
+        except DeviceError as exc:
+            print(f"autograder: {exc}", file=sys.stderr)
             return 2
-        results, faults = api.grade_batch(args.name, args.paths, args.out, args.jobs)
         return 3 if faults else 0
     if args.command == "demo":
         from autograder import demo

@@ -68,6 +68,7 @@ class Assignment:
     tolerances: dict
     thresholds: dict
     public_data: tuple[str, ...] = ()
+    device_settings: dict = field(default_factory=dict)
 
     @property
     def max_score(self) -> float:
@@ -104,6 +105,17 @@ class Assignment:
     def threshold(self, key: str) -> Threshold:
         return self.thresholds[key]
 
+    def settings(self, device: str) -> dict:
+        """The ``settings`` for a device: cuda's values over cpu's."""
+        merged = dict(self.device_settings.get("cpu", {}))
+        if device == "cuda":
+            merged.update(self.device_settings.get("cuda", {}))
+        return merged
+
+    @property
+    def has_gpu_parts(self) -> bool:
+        return any(p.runner == "gpu" for p in self.parts)
+
 
 class _Reader:
     """Typed access to a YAML mapping that reports errors as ``file: key: problem``."""
@@ -135,7 +147,7 @@ class _Reader:
 
 
 KNOWN_KEYS = {"name", "title", "student_file", "allowed_imports", "course_rule", "limits", "parts",
-              "tolerances", "thresholds", "public_data"}
+              "tolerances", "thresholds", "public_data", "settings"}
 
 
 def load(path: str | os.PathLike) -> Assignment:
@@ -208,6 +220,7 @@ def load(path: str | os.PathLike) -> Assignment:
         tolerances={str(k): float(v) for k, v in tolerances.items()},
         thresholds=thresholds,
         public_data=tuple(top.get("public_data", list, default=[])),
+        device_settings=_settings(top.sub("settings", top.get("settings", dict, default={})), path.parent),
     )
     for i, name in enumerate(assignment.public_data):
         if not isinstance(name, str) or "/" in name or name.startswith("."):
@@ -216,6 +229,25 @@ def load(path: str | os.PathLike) -> Assignment:
             top.fail(f"public_data[{i}]", f"{assignment.data_dir / name} does not exist")
     _check_test_files(assignment, top)
     return assignment
+
+
+def _settings(r: _Reader, folder: Path) -> dict:
+    """Per-device numbers for tests (sizes, epochs, budgets); ``dataset`` names a file in data/."""
+    out = {}
+    for device, values in r.data.items():
+        if device not in ("cpu", "cuda"):
+            r.fail(str(device), "must be cpu or cuda")
+        if not isinstance(values, dict):
+            r.fail(str(device), "must be a mapping of names to numbers or strings")
+        for key, value in values.items():
+            if not isinstance(value, (int, float, str, bool)):
+                r.fail(f"{device}.{key}", f"must be a number or a string, got {value!r}")
+            if key == "dataset" and not (folder / "data" / str(value)).is_file():
+                r.fail(f"{device}.{key}", f"{folder / 'data' / str(value)} does not exist")
+            if key == "budget_s" and (not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0):
+                r.fail(f"{device}.{key}", f"must be a positive number of seconds, got {value!r}")
+        out[device] = dict(values)
+    return out
 
 
 def _budgets(r: _Reader) -> Budgets:

@@ -14,7 +14,7 @@ import types
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from autograder import __version__, config, extract, runner, score
+from autograder import config, devices, extract, runner, score
 from autograder.sandbox import launcher
 from autograder.sandbox.session import SessionConfig, Student, StudentSession
 from autograder.sandbox.worker import SKIPPED_STATEMENTS
@@ -78,7 +78,9 @@ def reference(assignment: config.Assignment) -> types.ModuleType:
 
 
 def grade_submission(assignment: config.Assignment, student: str, filename: str, data: bytes,
-                     visibilities=runner.VISIBILITIES, slot: int = 0, notes: tuple[str, ...] = ()) -> SubmissionResult:
+                     visibilities=runner.VISIBILITIES, slot: int = 0, notes: tuple[str, ...] = (),
+                     device: str = "cpu", threads: int = 1) -> SubmissionResult:
+    """Grade one submission; ``device`` is what GPU parts get ('cpu' or 'cuda', already resolved)."""
     started = time.monotonic()
     sha = hashlib.sha256(data).hexdigest()
     found = extract.extract(filename, data, assignment.student_file)
@@ -88,27 +90,29 @@ def grade_submission(assignment: config.Assignment, student: str, filename: str,
     if found.source is None:
         outcomes = [runner.TestOutcome(c.id, c.part, c.visibility, c.weight, "error", 0.0,
                                        "not run: no code could be read from your submission", 0.0) for c in cases]
-        return _result(assignment, student, found, sha, outcomes, found.notes, "", [launcher.describe()], started)
+        return _result(assignment, student, found, sha, outcomes, found.notes, "", [launcher.describe()], started,
+                       device)
     budgets = assignment.budgets
     session = StudentSession(SessionConfig(
         source=found.source, filename=found.filename, module=assignment.student_file,
         allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule,
-        limits=budgets.limits(), call_timeout_s=budgets.call_timeout_s, load_timeout_s=budgets.load_timeout_s,
+        limits=replace(budgets.limits(), threads=threads, cuda=device == "cuda"), call_timeout_s=budgets.call_timeout_s, load_timeout_s=budgets.load_timeout_s,
         statement_timeout_s=budgets.statement_timeout_s, slot=slot))
     try:
         report = session.start()
         notes = list(found.notes) + [found.locate(n) for n in report.notes]
-        fixtures = {"student": Student(session), "data": assignment.data_dir, "config": assignment}
+        fixtures = {"student": Student(session), "data": assignment.data_dir, "config": assignment,
+                    "device": {p.name: devices.for_part(p.runner, device) for p in assignment.parts}}
         if any(c.visibility == "hidden" for c in cases):
             fixtures["reference"] = reference(assignment)
         deadline = started + budgets.submission_timeout_s
         outcomes = runner.run(cases, fixtures, deadline)
         outcomes = [_located(o, found) for o in outcomes]
-        printed = session.printed()
         mechanisms = session.mechanisms
     finally:
         session.close()
-    return _result(assignment, student, found, sha, outcomes, notes, printed, mechanisms, started)
+    printed = session.printed()  # after close: the reader has drained the pipe
+    return _result(assignment, student, found, sha, outcomes, notes, printed, mechanisms, started, device)
 
 
 def _located(outcome: runner.TestOutcome, found: extract.Extracted) -> runner.TestOutcome:
@@ -117,8 +121,12 @@ def _located(outcome: runner.TestOutcome, found: extract.Extracted) -> runner.Te
     return replace(outcome, message=found.locate(outcome.message))
 
 
-def _result(assignment, student, found, sha, outcomes, notes, printed, mechanisms, started) -> SubmissionResult:
+def _result(assignment, student, found, sha, outcomes, notes, printed, mechanisms, started, device) -> SubmissionResult:
+    part_devices = {p.name: devices.for_part(p.runner, device) for p in assignment.parts}
+    extra = {"device": device, "part_devices": part_devices,
+             "part_budgets": {p: assignment.settings(d).get("budget_s") for p, d in part_devices.items()
+                              if assignment.settings(d).get("budget_s") is not None}}
     return SubmissionResult(
         assignment=assignment, student=student, filename=found.filename, sha256=sha,
         parts=tuple(score.score(assignment, outcomes)), notes=tuple(notes), printed=printed,
-        mechanisms=tuple(mechanisms), execution_time_s=time.monotonic() - started)
+        mechanisms=tuple(mechanisms), execution_time_s=time.monotonic() - started, extra=extra)

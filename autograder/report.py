@@ -21,7 +21,7 @@ STATUS_WORDS = {"passed": "passed", "partial": "partial credit", "failed": "fail
                 "error": "error"}
 
 
-def results_json(result: SubmissionResult, runner_name: str = "local", device: str = "cpu") -> dict:
+def results_json(result: SubmissionResult, runner_name: str = "local") -> dict:
     tests = []
     for part in result.parts:
         for t in part.tests:
@@ -49,9 +49,13 @@ def results_json(result: SubmissionResult, runner_name: str = "local", device: s
             "sha256": result.sha256,
             "grader_version": __version__,
             "runner": runner_name,
-            "device": device,
+            "device": result.extra.get("device", "cpu"),
             "sandbox": list(result.mechanisms),
-            "parts": {p.name: {"score": p.score, "max_score": p.max_score} for p in result.parts},
+            "parts": {p.name: {"score": p.score, "max_score": p.max_score,
+                               "device": result.extra.get("part_devices", {}).get(p.name, "cpu"),
+                               **({"budget_s": result.extra["part_budgets"][p.name]}
+                                  if p.name in result.extra.get("part_budgets", {}) else {})}
+                      for p in result.parts},
             "notes": list(result.notes),
         },
     }
@@ -103,10 +107,10 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_student(out: Path, result: SubmissionResult, runner_name: str = "local", device: str = "cpu") -> Path:
+def write_student(out: Path, result: SubmissionResult, runner_name: str = "local") -> Path:
     folder = out / result.student
     folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write(folder / "results.json", json.dumps(results_json(result, runner_name, device), indent=2) + "\n")
+    _atomic_write(folder / "results.json", json.dumps(results_json(result, runner_name), indent=2) + "\n")
     md = feedback_md(result)
     _atomic_write(folder / "feedback.md", md)
     _atomic_write(folder / "feedback.html", feedback_html(md, f"{result.assignment.title}: {result.student}"))

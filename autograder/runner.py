@@ -122,7 +122,8 @@ def _label(value, name: str, index: int) -> str:
 
 
 def run(cases: list[TestCase], fixtures: dict, deadline: float | None = None) -> list[TestOutcome]:
-    """Run every case; ``fixtures`` maps fixture names to values (``rng`` is made per test)."""
+    """Run every case; ``fixtures`` maps fixture names to values (``rng`` is made per test,
+    ``device`` maps each part to its device)."""
     outcomes = []
     for case in cases:
         if deadline is not None and time.monotonic() > deadline:
@@ -148,6 +149,8 @@ def run_one(case: TestCase, fixtures: dict) -> TestOutcome:
                 continue
             if param == "rng":
                 kwargs[param] = rng_for(case.id)
+            elif param == "device":  # per part: a GPU part may run on cuda, the others on cpu
+                kwargs[param] = fixtures.get("device", {}).get(case.part, "cpu")
             elif param in fixtures:
                 kwargs[param] = fixtures[param]
             else:

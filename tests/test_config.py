@@ -54,3 +54,16 @@ def test_not_yaml(tmp_path):
 def test_the_fixture_loads(mini):
     assert mini.max_score == 10 and [p.name for p in mini.parts] == ["basics", "arrays"]
     assert mini.part("arrays").weights == {"test_double_any_shape": 3.0}
+
+
+@pytest.mark.parametrize("settings, key, words", [
+    ({"tpu": {"epochs": 3}}, "settings.tpu", "cpu or cuda"),
+    ({"cpu": {"epochs": [1, 2]}}, "settings.cpu.epochs", "number or a string"),
+    ({"cuda": {"dataset": "nope.npz"}}, "settings.cuda.dataset", "does not exist"),
+    ({"cpu": {"budget_s": -1}}, "settings.cpu.budget_s", "positive number of seconds"),
+])
+def test_settings_mistakes(tmp_path, settings, key, words):
+    path = broken(tmp_path, lambda d: d.update(settings=settings))
+    with pytest.raises(config.ConfigError) as err:
+        config.load(path)
+    assert f": {key}:" in str(err.value) and words in str(err.value)

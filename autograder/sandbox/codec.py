@@ -7,7 +7,7 @@ grader by sending one (measured in ../shared/notes/sandbox-findings.md).
 
 Values the channel carries: None, bools, ints, floats (NaN and inf too),
 strings, lists, tuples, dicts, numpy arrays and numpy scalars of numeric
-dtypes. ``numpy.random.Generator`` objects cross as their state. Everything else is either kept on its own side behind a handle
+dtypes, and (CPU copies of) torch tensors. ``numpy.random.Generator`` objects cross as their state. Everything else is either kept on its own side behind a handle
 (``$h``, objects of the student's process) or called back (``$c``, functions
 of the grader that the student's code calls, such as the ``f`` given to a
 gradient checker).
@@ -24,6 +24,7 @@ import json
 import os
 import select
 import struct
+import sys
 import time
 
 import numpy as np
@@ -108,6 +109,13 @@ def encode(value, blobs: list, unencodable=None, depth: int = 0):
             return {"$d": {k: encode(v, blobs, unencodable, depth + 1) for k, v in value.items()}}
         if all(type(k) in (int, str) for k in value):
             return {"$m": [[k, encode(v, blobs, unencodable, depth + 1)] for k, v in value.items()]}
+    if _is_tensor(value):
+        # A torch tensor crosses as its CPU values and comes out as a tensor.
+        arr = value.detach().cpu().numpy()
+        tag = _dtype_tag(arr.dtype)
+        if tag in ALLOWED_DTYPES:
+            blobs.append(np.ascontiguousarray(arr).tobytes())
+            return {"$T": len(blobs) - 1, "dtype": tag, "shape": list(arr.shape)}
     if isinstance(value, np.random.Generator):
         # A Generator crosses as its bit generator's state: the other side
         # gets an equivalent Generator that draws the same numbers.
@@ -144,6 +152,9 @@ def decode(data, blobs: list, resolve=None, depth: int = 0):
         raise ProtocolError("malformed value")
     if "$a" in data or "$s" in data:
         return _decode_array(data, blobs)
+    if "$T" in data:
+        import torch  # only assignments that send tensors pay for it
+        return torch.from_numpy(_decode_array({**data, "$a": data["$T"]}, blobs))
     if "$t" in data and isinstance(data["$t"], list):
         return tuple(decode(v, blobs, resolve, depth + 1) for v in data["$t"])
     if "$d" in data and isinstance(data["$d"], dict):
@@ -166,6 +177,12 @@ def decode(data, blobs: list, resolve=None, depth: int = 0):
                 return resolve(tag, ident)
             return Handle(ident, str(data.get("type", "object"))[:80]) if kind is Handle else Callback(ident)
     raise ProtocolError("unknown value tag")
+
+
+def _is_tensor(value) -> bool:
+    """A torch tensor, recognised without importing torch where it is not loaded."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
 
 
 def make_generator(state, seq=None) -> np.random.Generator:

@@ -17,6 +17,7 @@ Layers, strongest first (see ../shared/notes/sandbox-findings.md):
 from __future__ import annotations
 
 import functools
+import glob
 import json
 import os
 import shutil
@@ -45,6 +46,8 @@ class Limits:
     open_files: int = 256
     output_bytes: int = 1024**2
     tmp_bytes: int = 64 * 1024**2
+    threads: int = 1  # BLAS/OpenMP/torch threads: the worker's share of the cores
+    cuda: bool = False  # give the process the machine's NVIDIA devices
 
     def for_worker(self) -> dict:
         return {
@@ -69,19 +72,23 @@ class Launch:
     pass_fds: tuple[int, ...] = field(default_factory=tuple)
 
 
-def _base_env() -> dict[str, str]:
+def _base_env(limits: Limits) -> dict[str, str]:
+    threads = str(max(1, limits.threads))
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": "/tmp",
         "LANG": "C.UTF-8",
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "MALLOC_ARENA_MAX": "2",
+        "OMP_NUM_THREADS": threads,
+        "OPENBLAS_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "MALLOC_ARENA_MAX": "2",  # glibc arenas cost ~64 MB of address space per thread
         "PYTHONHASHSEED": "0",
+        "CUBLAS_WORKSPACE_CONFIG": ":4096:8",  # deterministic cuBLAS, as torch asks
     }
+    if not limits.cuda:
+        env["CUDA_VISIBLE_DEVICES"] = ""
     # Some CPUs need these for OpenBLAS to compute correctly; they hold no secret.
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", *(("CUDA_VISIBLE_DEVICES",) if limits.cuda else ())):
         if key in os.environ:
             env[key] = os.environ[key]
     return env
@@ -155,6 +162,11 @@ def _bwrap_argv(mode: str, limits: Limits, slot: int) -> list[str]:
                 argv += ["--perms", "0755", "--dir", parent]
         argv += ["--ro-bind", src, dest]
     argv += ["--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp"]
+    if limits.cuda:  # the GPU's device nodes; the driver's libraries are under /usr or /usr/local/nvidia
+        for node in sorted(glob.glob("/dev/nvidia*")):
+            argv += ["--dev-bind", node, node]
+        if os.path.isdir("/usr/local/nvidia"):
+            argv += ["--ro-bind", "/usr/local/nvidia", "/usr/local/nvidia"]
     return argv
 
 
@@ -163,7 +175,9 @@ def build(limits: Limits, fds: tuple[int, int], slot: int = 0) -> Launch:
     mode, _ = probe()
     limits_json = json.dumps(limits.for_worker())
     fd_arg = f"{fds[0]},{fds[1]}"
-    env = _base_env()
+    env = _base_env(limits)
+    if limits.cuda and os.path.isdir("/usr/local/nvidia"):
+        env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib64:/usr/local/nvidia/lib"
     rlimits = "rlimits(cpu,memory,nproc,fsize,nofile,core)"
     if mode == "plain":
         workdir = tempfile.mkdtemp(prefix="ag-student-")

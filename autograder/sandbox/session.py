@@ -291,6 +291,19 @@ class StudentSession:
                 raise StudentCrashed(f"{name}() crashed: {why}") from None
             raise BadValue(f"{name}() returned something the grader cannot read: {exc}") from None
 
+    def torch_info(self, target) -> dict:
+        """Facts about a torch module handle (devices of its parameters, mode, module types)."""
+        if self.channel is None:
+            raise StudentCrashed("the student's process is not running")
+        try:
+            self.channel.send({"op": "torch_info", "target": target})
+            msg = self.channel.recv(time.monotonic() + self.config.call_timeout_s)
+        except (codec.ChannelTimeout, codec.ProtocolError) as exc:
+            self.kill()
+            raise StudentCrashed(f"could not inspect your model ({type(exc).__name__})") from None
+        value = msg.get("value")
+        return value if isinstance(value, dict) else {"is_module": False}
+
     def _answer_callback(self, callbacks: dict, msg: dict) -> None:
         func = callbacks.get(msg.get("id"))
         args = msg.get("args") if isinstance(msg.get("args"), list) else []
@@ -371,18 +384,27 @@ def _mirror(old, new, kept=None) -> None:
 class Student:
     """What a test receives as ``student``: the student's functions, by name."""
 
-    def __init__(self, session: StudentSession):
+    def __init__(self, session: StudentSession, timeout: float | None = None):
         self._session = session
+        self._timeout = timeout
 
     def __getattr__(self, name: str):
         if name.startswith("__"):
             raise AttributeError(name)
 
         def call(*args, **kwargs):
-            return self._session.call(name, args, kwargs)
+            return self._session.call(name, args, kwargs, timeout=self._timeout)
 
         call.__name__ = name
         return call
+
+    def with_timeout(self, seconds: float) -> "Student":
+        """The same student, whose calls may run for ``seconds`` (a training part's budget)."""
+        return Student(self._session, seconds)
+
+    def torch_info(self, model) -> dict:
+        """Facts about a model the student built: see worker.torch_info."""
+        return self._session.torch_info(model)
 
     def warnings(self) -> list[str]:
         """numpy warnings (overflow, invalid value, ...) raised during the last call."""

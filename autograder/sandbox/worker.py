@@ -71,6 +71,7 @@ class Worker:
         self.module: types.ModuleType | None = None
         self.handles: dict[int, object] = {}
         self.handle_ids: dict[int, int] = {}
+        self.seed = 0
 
     # -- values crossing the channel ---------------------------------------
     def keep(self, obj) -> dict:
@@ -105,8 +106,8 @@ class Worker:
         module.__file__ = filename
         module.__dict__["__builtins__"] = guarded_builtins(allowed, request.get("course_rule", ""))
         sys.modules[name] = module
-        random.seed(request.get("seed", 0))
-        np.random.seed(request.get("seed", 0))
+        self.seed = int(request.get("seed", 0))
+        reseed(self.seed)
         notes: list[str] = []
         skip = set(request.get("skip", []))
         try:
@@ -132,7 +133,10 @@ class Worker:
                 continue
             self.send({"op": "progress", "stmt": index, "line": stmt.lineno})
             code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
-            signal.setitimer(signal.ITIMER_REAL, request.get("statement_timeout_s", 2.0))
+            # Imports of allowed libraries may be slow (torch: 2.5 s); the
+            # load's own deadline bounds them. Student statements get the alarm.
+            if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                signal.setitimer(signal.ITIMER_REAL, request.get("statement_timeout_s", 2.0))
             try:
                 exec(code, module.__dict__)
             except StatementTimeout:
@@ -157,6 +161,7 @@ class Worker:
             self.send({"op": "error", "kind": "missing", "message": f"your code does not define a function {name}()"})
             return
         args, kwargs = request["args"], request["kwargs"]
+        reseed(self.seed)
         before = {key: _entry_ids(value) for key, value in [*enumerate(args), *kwargs.items()]}
         try:
             with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn",
@@ -186,12 +191,47 @@ class Worker:
                 self.load(request)
             elif op == "call":
                 self.call(request)
+            elif op == "torch_info":
+                self.send({"op": "info", "value": torch_info(request.get("target"))})
             elif op == "release":
                 for ident in request.get("ids", []):
                     obj = self.handles.pop(ident, None)
                     self.handle_ids.pop(id(obj), None)
             elif op == "exit":
                 return
+
+
+def reseed(seed: int) -> None:
+    """The same random state before every call: a score never depends on test order.
+
+    torch is seeded (CUDA too) and asked for deterministic algorithms only
+    when the student's code has imported it; importing it here would cost
+    every numpy assignment 2.5 s.
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)  # seeds every CUDA device as well
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        if hasattr(torch.backends, "cudnn"):
+            torch.backends.cudnn.benchmark = False
+
+
+def torch_info(module) -> dict:
+    """What the grader may ask about a torch module the student built."""
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(module, torch.nn.Module):
+        return {"is_module": False}
+    cuda = torch.cuda.is_available()
+    return {
+        "is_module": True,
+        "param_devices": sorted({p.device.type for p in module.parameters()}),
+        "training": bool(module.training),
+        "module_types": sorted({type(m).__name__ for m in module.modules()}),
+        "n_parameters": int(sum(p.numel() for p in module.parameters())),
+        "cuda_max_memory_allocated": int(torch.cuda.max_memory_allocated()) if cuda else 0,
+    }
 
 
 def _entry_ids(value) -> dict:

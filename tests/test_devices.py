@@ -1,0 +1,105 @@
+"""Runners and devices: which device a part gets, torch across the channel."""
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+
+from autograder import devices
+from autograder.config import Part
+from autograder.sandbox.session import SessionConfig, Student, StudentSession, StudentTimeout
+
+torch = pytest.importorskip("torch")
+needs_cuda = pytest.mark.skipif(not devices.cuda_available(), reason="no CUDA device on this machine")
+
+
+def with_gpu_part(assignment):
+    return dataclasses.replace(assignment, parts=assignment.parts + (Part("training", "Training", 5, "gpu"),))
+
+
+def test_cpu_parts_always_run_on_cpu(mini):
+    assert devices.resolve("auto", mini) == "cpu" and devices.resolve("cuda", mini) == "cpu"
+
+
+@pytest.mark.skipif(devices.cuda_available(), reason="this machine has CUDA")
+def test_without_cuda_auto_falls_back_and_cuda_is_refused(mini):
+    gpu = with_gpu_part(mini)
+    assert devices.resolve("auto", gpu) == "cpu"
+    with pytest.raises(devices.DeviceError, match="no CUDA device"):
+        devices.resolve("cuda", gpu)
+
+
+@needs_cuda
+def test_with_cuda_gpu_parts_get_it(mini):
+    assert devices.resolve("auto", with_gpu_part(mini)) == "cuda"
+
+
+def test_part_devices():
+    assert devices.for_part("gpu", "cuda") == "cuda"
+    assert devices.for_part("cpu", "cuda") == "cpu" and devices.for_part("gpu", "cpu") == "cpu"
+
+
+TORCH_SRC = """
+import torch
+from torch import nn
+
+def make(n):
+    torch.manual_seed(123)  # the student's own seeding is allowed
+    return nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Dropout(0.5), nn.Linear(2 * 6 * 6, n))
+
+def forward(model, x):
+    model.eval()
+    with torch.no_grad():
+        return model(x)
+
+def draw():
+    return torch.rand(3)
+
+def busy(seconds):
+    import time
+    end = time.time() + seconds
+    while time.time() < end:
+        pass
+    return seconds
+"""
+
+
+@pytest.fixture(scope="module")
+def torch_student():
+    session = StudentSession(SessionConfig(TORCH_SRC, "t.py", "t", ("torch", "numpy"), call_timeout_s=30,
+                                           limits=dataclasses.replace(SessionConfig.limits, memory_bytes=4 * 1024**3)))
+    session.start()
+    yield Student(session)
+    session.close()
+
+
+def test_tensors_and_modules_cross(torch_student):
+    model = torch_student.make(4)
+    x = torch.rand(5, 1, 8, 8)
+    out = torch_student.forward(model, x)
+    assert isinstance(out, torch.Tensor) and out.shape == (5, 4) and out.dtype == torch.float32
+    info = torch_student.torch_info(model)
+    assert info["is_module"] and info["param_devices"] == ["cpu"] and info["training"] is False
+    assert "Conv2d" in info["module_types"] and info["n_parameters"] == 2 * 9 + 2 + 72 * 4 + 4
+    assert torch_student.torch_info(3) == {"is_module": False}
+
+
+def test_every_call_starts_from_the_same_random_state(torch_student):
+    first, second = torch_student.draw(), torch_student.draw()
+    assert torch.equal(first, second)
+
+
+def test_a_call_may_get_its_own_time_budget(torch_student):
+    started = time.monotonic()
+    assert torch_student.with_timeout(5).busy(2.0) == 2.0
+    with pytest.raises(StudentTimeout, match="within 0.5 s"):
+        torch_student.with_timeout(0.5).busy(3.0)
+    assert time.monotonic() - started < 10
+    assert torch_student.busy(0.1) == 0.1  # a fresh process carries on
+
+
+def test_settings_merge_cuda_over_cpu(mini):
+    a = dataclasses.replace(mini, device_settings={"cpu": {"epochs": 5, "budget_s": 30}, "cuda": {"epochs": 20}})
+    assert a.settings("cpu") == {"epochs": 5, "budget_s": 30}
+    assert a.settings("cuda") == {"epochs": 20, "budget_s": 30}
