@@ -84,8 +84,8 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
     report.write_gradebook(out, results)
     elapsed = time.monotonic() - started
     print(f"done: {len(results)} graded, {len(faults)} grader fault(s), {elapsed:.1f} s "
-          f"({len(results) / elapsed if elapsed else 0:.2f} submissions/s); gradebook: {out / 'gradebook.csv'}",
-          file=log)
+          f"({len(results) / elapsed if elapsed else 0:.2f} submissions/s); gradebook: {out / 'gradebook.csv'}; "
+          f"sandbox {launcher.describe()}", file=log)
     return results, faults
 
 

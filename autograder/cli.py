@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--cluster", metavar="ADDRESS", help="a Dask scheduler address")
     g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
 
+    sub.add_parser("doctor", help="which sandbox layers this machine supports, and how to get the missing ones")
+
     d = sub.add_parser("demo", help="grade a generated demo batch of backprop submissions end to end")
     d.add_argument("--out", default="demo-out")
     d.add_argument("--jobs", type=int, default=None)
@@ -123,6 +125,12 @@ def _run(args, config) -> int:
             print(f"autograder: {exc}", file=sys.stderr)
             return 2
         return 3 if faults else 0
+    if args.command == "doctor":
+        from autograder.sandbox import launcher
+        for name, ok, why in launcher.layer_report():
+            print(f"{'ok' if ok else 'MISSING':8s} {name:8s} {why}")
+        print(launcher.describe())
+        return 0
     if args.command == "demo":
         from autograder import demo
         return demo.run(args.out, args.jobs)

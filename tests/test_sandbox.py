@@ -55,9 +55,21 @@ def test_handles_keep_unsendable_objects_in_the_student_process():
         session.close()
 
 
-def test_describe_names_the_isolation():
+def test_describe_names_the_isolation(monkeypatch):
     text = launcher.describe()
-    assert ("bubblewrap" in text) != ("NOT isolated" in text)
+    active = [name for name, ok, _ in launcher.layer_report() if ok]
+    assert text.startswith("layers: ") and all(name in text for name in active)
+    monkeypatch.setenv(launcher.DISABLE_ENV, "bwrap,seccomp")
+    rows = {name: (ok, why) for name, ok, why in launcher.layer_report()}
+    assert rows["bwrap"] == (False, f"switched off by {launcher.DISABLE_ENV}") and not rows["seccomp"][0]
+    assert "NOT isolated" in launcher.describe()
+
+
+def test_doctor_lists_every_layer():
+    done = subprocess.run([sys.executable, "-m", "autograder", "doctor"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    for layer in launcher.LAYERS:
+        assert layer in done.stdout
 
 
 def test_changes_to_arguments_come_back_as_a_direct_call_leaves_them():

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import autograder
+from autograder.sandbox import cgroups
 
 SANDBOX_UID_BASE = 61000
 WORKER_ROOT = "/opt/autograder"
@@ -70,6 +71,26 @@ class Launch:
     mechanisms: list[str]
     cleanup_dir: str | None = None
     pass_fds: tuple[int, ...] = field(default_factory=tuple)
+    groups: cgroups.RunGroups | None = None
+
+
+LAYERS = ("bwrap", "uid", "rlimits", "cgroups", "seccomp")
+DISABLE_ENV = "AUTOGRADER_SANDBOX_DISABLE"
+
+
+def disabled_layers() -> set[str]:
+    """Layers switched off with AUTOGRADER_SANDBOX_DISABLE=a,b (the red-team ablation uses it)."""
+    raw = os.environ.get(DISABLE_ENV, "")
+    return {x.strip() for x in raw.split(",") if x.strip()}
+
+
+@functools.lru_cache(maxsize=None)
+def seccomp_probe() -> tuple[bool, str]:
+    try:
+        import pyseccomp  # noqa: F401  (ctypes over libseccomp.so.2)
+    except (ImportError, OSError) as exc:
+        return False, f"pyseccomp or libseccomp is missing ({exc}); pip install pyseccomp"
+    return True, "ok"
 
 
 def _base_env(limits: Limits) -> dict[str, str]:
@@ -119,7 +140,7 @@ def probe() -> tuple[str, str]:
     """Which mode works here: ('bwrap-root' | 'bwrap-user' | 'plain', reason)."""
     bwrap = shutil.which("bwrap")
     if not bwrap:
-        return "plain", "bubblewrap (bwrap) is not installed"
+        return "plain", "bubblewrap (bwrap) is not installed: apt-get install bubblewrap (or dnf/pacman install bubblewrap)"
     mode = "bwrap-root" if os.geteuid() == 0 else "bwrap-user"
     if mode == "bwrap-root" and not shutil.which("setpriv"):
         return "plain", "running as root without setpriv to drop to an unprivileged uid"
@@ -131,8 +152,27 @@ def probe() -> tuple[str, str]:
     except (OSError, subprocess.TimeoutExpired) as exc:
         return "plain", f"bubblewrap could not start ({exc})"
     if done.returncode != 0:
-        return "plain", "bubblewrap failed: " + done.stderr.decode(errors="replace").strip()[:300]
+        return "plain", "bubblewrap failed: " + done.stderr.decode(errors="replace").strip()[:300] + _userns_hint()
     return mode, "ok"
+
+
+def _userns_hint() -> str:
+    """Why unprivileged user namespaces may be off, with the fix."""
+    checks = (("/proc/sys/kernel/unprivileged_userns_clone", "0",
+               "user namespaces are disabled by kernel.unprivileged_userns_clone=0: "
+               "sysctl -w kernel.unprivileged_userns_clone=1"),
+              ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
+               "AppArmor restricts user namespaces (Ubuntu 24.04+): install the bwrap-userns-restrict "
+               "profile or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"),
+              ("/proc/sys/user/max_user_namespaces", "0",
+               "user namespaces are disabled by user.max_user_namespaces=0: sysctl -w user.max_user_namespaces=15000"))
+    for path, bad, text in checks:
+        try:
+            if Path(path).read_text().strip() == bad:
+                return f" ({text})"
+        except OSError:
+            continue
+    return ""
 
 
 def _bwrap_argv(mode: str, limits: Limits, slot: int) -> list[str]:
@@ -146,6 +186,7 @@ def _bwrap_argv(mode: str, limits: Limits, slot: int) -> list[str]:
             argv += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             argv += ["--ro-bind", top, top]
+    argv += ["--perms", "0755", "--dir", "/etc"]  # readable by the dropped uid (the loader's cache)
     for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime"):
         if os.path.exists(etc):
             argv += ["--ro-bind", etc, etc]
@@ -172,13 +213,35 @@ def _bwrap_argv(mode: str, limits: Limits, slot: int) -> list[str]:
 
 def build(limits: Limits, fds: tuple[int, int], slot: int = 0) -> Launch:
     """The command that starts a worker talking on ``fds`` (request, reply)."""
-    mode, _ = probe()
-    limits_json = json.dumps(limits.for_worker())
+    off = disabled_layers()
+    mode = "plain" if "bwrap" in off else probe()[0]
+    worker_limits = {} if "rlimits" in off else limits.for_worker()
+    use_seccomp = "seccomp" not in off and seccomp_probe()[0]
+    if use_seccomp:
+        worker_limits["seccomp"] = True
+    plan = _plan(mode, limits, worker_limits, fds, slot, drop_uid="uid" not in off)
+    if "rlimits" in off:
+        plan.mechanisms.remove(RLIMITS)
+    if use_seccomp:
+        plan.mechanisms.append("seccomp(deny-list)")
+    layout = "none" if "cgroups" in off else cgroups.probe()[0]
+    if layout != "none":
+        plan.groups = cgroups.create(layout, limits.memory_bytes, limits.nproc, float(max(1, limits.threads)))
+        plan.argv = plan.groups.wrap(plan.argv)
+        plan.mechanisms.append(f"cgroup-{layout}(memory,pids,cpu,kill)")
+    return plan
+
+
+RLIMITS = "rlimits(cpu,memory,nproc,fsize,nofile,core)"
+
+
+def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], slot: int, drop_uid: bool) -> Launch:
+    limits_json = json.dumps(worker_limits)
     fd_arg = f"{fds[0]},{fds[1]}"
     env = _base_env(limits)
     if limits.cuda and os.path.isdir("/usr/local/nvidia"):
         env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib64:/usr/local/nvidia/lib"
-    rlimits = "rlimits(cpu,memory,nproc,fsize,nofile,core)"
+    rlimits = RLIMITS
     if mode == "plain":
         workdir = tempfile.mkdtemp(prefix="ag-student-")
         env["HOME"] = workdir
@@ -190,20 +253,47 @@ def build(limits: Limits, fds: tuple[int, int], slot: int = 0) -> Launch:
         argv += ["--setenv", key, value]
     argv.append("--")
     mechanisms = ["bubblewrap(mount,pid,net,ipc,uts)", rlimits, "private-tmpfs"]
-    if mode == "bwrap-root":
+    if mode == "bwrap-root" and drop_uid:
         uid = str(SANDBOX_UID_BASE + slot)
         argv += [shutil.which("setpriv") or "setpriv", "--reuid", uid, "--regid", uid, "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all"]
         mechanisms.append(f"uid({uid})")
-    else:
+    elif mode == "bwrap-user":
         mechanisms.append("user-namespace")
     argv += [sys.executable, "-I", "-B", "-c", BOOT, limits_json, fd_arg, WORKER_ROOT]
     return Launch(argv, env, "/", mechanisms, pass_fds=fds)
 
 
+def layer_report() -> list[tuple[str, bool, str]]:
+    """(layer, in force, why not / what it gives) for every layer, for ``doctor`` and logs."""
+    off = disabled_layers()
+    mode, reason = probe()
+    rows = []
+
+    def row(name: str, ok: bool, why: str):
+        rows.append((name, ok and name not in off, f"switched off by {DISABLE_ENV}" if name in off else why))
+
+    row("bwrap", mode != "plain", "mount, PID, network, IPC and UTS namespaces" if mode != "plain" else reason)
+    if os.geteuid() == 0:
+        row("uid", mode == "bwrap-root" and "bwrap" not in off and "uid" not in off,
+            "student code runs as an unprivileged uid per worker slot" if mode == "bwrap-root"
+            else "needs bubblewrap: without it the student process keeps the grader's uid (root)")
+    else:
+        row("uid", True, "student code keeps your uid inside a user namespace (you are not root)")
+    row("rlimits", True, "CPU time, address space, processes, file size, open files, core dumps")
+    layout, why = cgroups.probe()
+    row("cgroups", layout != "none", f"cgroup {layout}: aggregate memory, task count, CPU rate, kill-all"
+        if layout != "none" else why)
+    ok, why = seccomp_probe()
+    row("seccomp", ok, "deny-list: sockets, ptrace, mount, namespaces, bpf, keyrings, io_uring" if ok else why)
+    return rows
+
+
 def describe() -> str:
     """One line for logs and results: what isolation this machine gives."""
-    mode, reason = probe()
-    if mode == "plain":
-        return f"resource limits only ({reason}); file system and network are NOT isolated"
-    return "bubblewrap namespaces" + (" with a dedicated uid" if mode == "bwrap-root" else "")
+    rows = layer_report()
+    active = [name for name, ok, _ in rows if ok]
+    text = "layers: " + (", ".join(active) or "none")
+    if "bwrap" not in active:
+        text += " (file system and network are NOT isolated)"
+    return text

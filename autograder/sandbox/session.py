@@ -101,6 +101,7 @@ class StudentSession:
         self.timeouts: dict[str, int] = {}
         self._stalled: set[int] = set()
         self._cleanup_dir: str | None = None
+        self._groups = None
         self._reader: threading.Thread | None = None
         self._fds: list[int] = []
 
@@ -126,6 +127,7 @@ class StudentSession:
         plan = launcher.build(self.config.limits, (req_r, rep_w), self.config.slot)
         self.mechanisms = plan.mechanisms
         self._cleanup_dir = plan.cleanup_dir
+        self._groups = plan.groups
         try:
             self.proc = subprocess.Popen(
                 plan.argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=plan.env,
@@ -190,11 +192,16 @@ class StudentSession:
         proc = self.proc
         if proc is None:
             return
+        if self._groups is not None:
+            self._groups.kill()  # every process of the run, daemons and double forks too
         _kill_group(proc)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        if self._groups is not None:
+            self._groups.remove()
+            self._groups = None
         if self._reader is not None:
             self._reader.join(timeout=2)  # collect what it printed before dying
         for fd in self._fds:
@@ -232,6 +239,8 @@ class StudentSession:
             return f"your code printed more than {self.config.limits.output_bytes // 1024} KiB of output"
         if code == -signal.SIGXCPU:
             return f"your code used more than {self.config.limits.cpu_s} s of CPU time"
+        if self._groups is not None and self._groups.oom_killed():
+            return f"your code ran out of memory (the limit is {self.config.limits.memory_bytes // 1024**2} MiB)"
         if code == -signal.SIGKILL:
             return "the process running your code was killed (it ran out of CPU time or memory)"
         if code < 0:
