@@ -5,6 +5,7 @@ Tests call these functions directly.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import sys
@@ -12,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder import config, devices, ingest, report
+from autograder import __version__, config, devices, gradebook, ingest, report
 from autograder.grade import SubmissionResult, grade_submission, reference, solution_file
 from autograder.sandbox import launcher
 
@@ -33,60 +34,102 @@ def usable_cores() -> int:
 
 
 def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs: int | None = None,
-                log=sys.stderr, device: str = "auto") -> tuple[list[SubmissionResult], list[str]]:
-    """Grade every submission under ``paths`` into ``out``; returns (results, grader faults).
+                log=sys.stderr, device: str = "auto", regrade: bool = False) -> tuple[list[SubmissionResult], list[str]]:
+    """Grade every submission under ``paths`` into ``out``; returns (newly graded results, grader faults).
 
-    A device that cannot be used raises DeviceError before anything is graded.
+    Submissions already in ``out``'s gradebook with the same content and
+    grader version are skipped unless ``regrade``. A device that cannot be
+    used raises DeviceError before anything is graded.
     """
+    from tqdm import tqdm
+
     assignment = config.find(assignment_name)
     device = devices.resolve(device, assignment)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    book = gradebook.Gradebook(out)
+    others = [a for a in book.assignments() if a != assignment.name]
+    if others:
+        raise config.ConfigError(f"{out} already holds grades of {others[0]}; use another --out folder")
     submissions = ingest.find_submissions(paths, assignment.student_file, assignment.name)
     jobs = jobs or usable_cores()
     threads = max(1, usable_cores() // jobs)
-    if any(assignment.tests_dir("hidden").glob("test_*.py")):
+    todo, skipped = [], 0
+    for sub in submissions:
+        data = sub.path.read_bytes() if sub.path else b""
+        if not regrade and book.is_current(assignment.name, sub.student, hashlib.sha256(data).hexdigest(), __version__):
+            skipped += 1
+        else:
+            todo.append((sub, data))
+    if todo and any(assignment.tests_dir("hidden").glob("test_*.py")):
         reference(assignment)  # load once, before the threads
-    print(f"grading {len(submissions)} submission(s) of {assignment.name} with {jobs} worker(s); "
-          f"sandbox: {launcher.describe()}" + (f"; GPU parts on {device}" if assignment.has_gpu_parts else ""),
+    print(f"grading {len(todo)} submission(s) of {assignment.name} ({skipped} unchanged, skipped) with {jobs} "
+          f"worker(s); sandbox {launcher.describe()}" + (f"; GPU parts on {device}" if assignment.has_gpu_parts else ""),
           file=log)
     slots: queue.Queue = queue.Queue()
     for i in range(jobs):
         slots.put(i)
 
-    def work(sub: ingest.Submission) -> SubmissionResult:
+    def work(sub: ingest.Submission, data: bytes) -> SubmissionResult:
         slot = slots.get()
         try:
-            data = sub.path.read_bytes() if sub.path else b""
             name = sub.path.name if sub.path else "(no file)"
             result = grade_submission(assignment, sub.student, name, data, slot=slot,
                                       notes=(sub.note,) if sub.note else (), device=device, threads=threads)
-            report.write_student(out, result)
+            results = report.results_json(result)
+            feedback = report.feedback_md(result)
+            book.record(assignment.name, sub.student, result.sha256, __version__, results, feedback)
+            report.write_student(out, sub.student, results, feedback, assignment.title)
             return result
         finally:
             slots.put(slot)
 
     results, faults = [], []
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(work, s): s for s in submissions}
-        for done, future in enumerate(as_completed(futures), start=1):
-            sub = futures[future]
-            try:
-                r = future.result()
-            except Exception as exc:  # a grader fault: recorded, the batch goes on
-                faults.append(f"{sub.student}: {type(exc).__name__}: {exc}")
-                print(f"[{done}/{len(submissions)}] {sub.student}: GRADER FAULT {exc}", file=log)
-                continue
-            results.append(r)
-            print(f"[{done}/{len(submissions)}] {r.student}: {r.score:g}/{r.max_score:g} "
-                  f"({r.execution_time_s:.1f} s)", file=log)
-    report.write_gradebook(out, results)
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = {pool.submit(work, s, d): (s, d) for s, d in todo}
+        with tqdm(total=len(todo), file=log, unit="sub", dynamic_ncols=True, mininterval=1.0) as bar:
+            for future in as_completed(futures):
+                sub, data = futures[future]
+                try:
+                    results.append(future.result())
+                except Exception as exc:  # a grader fault: recorded, the batch goes on
+                    faults.append(f"{sub.student}: {type(exc).__name__}: {exc}")
+                    book.record(assignment.name, sub.student, hashlib.sha256(data).hexdigest(), __version__,
+                                None, None, fault=f"{type(exc).__name__}: {exc}")
+                bar.set_postfix(faults=len(faults), refresh=False)
+                bar.update(1)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        print(f"interrupted: {len(results)} graded in this run are saved in {book.path}; "
+              "run the same command again to resume", file=log)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    report.rebuild(out, book, assignment)
     elapsed = time.monotonic() - started
-    print(f"done: {len(results)} graded, {len(faults)} grader fault(s), {elapsed:.1f} s "
-          f"({len(results) / elapsed if elapsed else 0:.2f} submissions/s); gradebook: {out / 'gradebook.csv'}; "
-          f"sandbox {launcher.describe()}", file=log)
+    print(report.summary_table(book.rows(assignment.name), assignment), file=log)
+    print(f"done: {len(results)} graded, {skipped} skipped as unchanged, {len(faults)} grader fault(s), "
+          f"{elapsed:.1f} s ({len(results) / elapsed if elapsed else 0:.2f} submissions/s); "
+          f"gradebook: {out / 'gradebook.csv'}; summary: {out / 'summary.html'}", file=log)
+    book.close()
     return results, faults
+
+
+def rebuild_reports(out: str | os.PathLike) -> Path:
+    """``autograder report OUT``: every output file again, from the gradebook alone."""
+    out = Path(out)
+    if not (out / gradebook.FILE_NAME).is_file():
+        raise FileNotFoundError(f"{out / gradebook.FILE_NAME}: no gradebook here (grade into {out} first)")
+    book = gradebook.Gradebook(out)
+    try:
+        names = book.assignments()
+        if not names:
+            raise config.ConfigError(f"{out / gradebook.FILE_NAME} holds no graded submission")
+        report.rebuild(out, book, config.find(names[0]))
+    finally:
+        book.close()
+    return out / "summary.html"
 
 
 def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout) -> int:

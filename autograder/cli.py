@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: usable cores)")
     g.add_argument("--cluster", metavar="ADDRESS", help="a Dask scheduler address")
     g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    g.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
+
+    rp = sub.add_parser("report", help="rebuild gradebook.csv, feedback and summary.html from OUT's gradebook")
+    rp.add_argument("out")
 
     sub.add_parser("doctor", help="which sandbox layers this machine supports, and how to get the missing ones")
 
@@ -120,11 +124,15 @@ def _run(args, config) -> int:
             return 2
         from autograder.devices import DeviceError
         try:
-            results, faults = api.grade_batch(args.name, args.paths, args.out, args.jobs, device=args.device)
+            results, faults = api.grade_batch(args.name, args.paths, args.out, args.jobs, device=args.device,
+                                              regrade=args.regrade)
         except DeviceError as exc:
             print(f"autograder: {exc}", file=sys.stderr)
             return 2
         return 3 if faults else 0
+    if args.command == "report":
+        print(f"wrote {api.rebuild_reports(args.out)}")
+        return 0
     if args.command == "doctor":
         from autograder.sandbox import launcher
         for name, ok, why in launcher.layer_report():

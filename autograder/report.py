@@ -12,6 +12,8 @@ import csv
 import html
 import json
 import os
+import re
+from collections import Counter
 from pathlib import Path
 
 from autograder import __version__
@@ -107,30 +109,124 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_student(out: Path, result: SubmissionResult, runner_name: str = "local") -> Path:
-    folder = out / result.student
+def write_student(out: Path, student: str, results: dict, feedback: str, title: str) -> Path:
+    folder = out / student
     folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write(folder / "results.json", json.dumps(results_json(result, runner_name), indent=2) + "\n")
-    md = feedback_md(result)
-    _atomic_write(folder / "feedback.md", md)
-    _atomic_write(folder / "feedback.html", feedback_html(md, f"{result.assignment.title}: {result.student}"))
+    _atomic_write(folder / "results.json", json.dumps(results, indent=2) + "\n")
+    _atomic_write(folder / "feedback.md", feedback)
+    _atomic_write(folder / "feedback.html", feedback_html(feedback, f"{title}: {student}"))
     return folder
 
 
-def write_gradebook(out: Path, results: list[SubmissionResult]) -> Path:
-    """One row per student, one column per part, then the total."""
+def rebuild(out: Path, book, assignment) -> None:
+    """Every output of the batch, from the gradebook's rows alone."""
+    rows = book.rows(assignment.name)
+    for row in rows:
+        if row.results is not None:
+            write_student(out, row.student, row.results, row.feedback_md or "", assignment.title)
+    write_gradebook(out, rows, assignment)
+    _atomic_write(out / "summary.html", summary_html(rows, assignment))
+
+
+def write_gradebook(out: Path, rows: list, assignment) -> Path:
+    """One row per student, one column per part, then the total: ready for an LMS import."""
     path = out / "gradebook.csv"
-    if not results:
-        _atomic_write(path, "student\n")
-        return path
-    parts = [p.name for p in results[0].assignment.parts]
+    parts = [p.name for p in assignment.parts]
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", *parts, "total", "max_score", "file"])
-        for r in sorted(results, key=lambda r: r.student):
-            by_name = {p.name: p.score for p in r.parts}
-            writer.writerow([r.student, *(f"{by_name.get(p, 0):g}" for p in parts), f"{r.score:g}",
-                             f"{r.max_score:g}", r.filename])
+        writer.writerow(["student", *parts, "total", "max_score", "status", "file"])
+        for row in rows:
+            extra = (row.results or {}).get("extra_data", {})
+            by_part = {k: v.get("score", 0) for k, v in extra.get("parts", {}).items()}
+            writer.writerow([row.student, *(f"{by_part.get(p, 0):g}" for p in parts),
+                             f"{row.score or 0:g}", f"{row.max_score or assignment.max_score:g}",
+                             "graded" if row.status == "graded" else "grader fault", extra.get("file", "")])
     os.replace(tmp, path)
     return path
+
+
+def _failed_tests(rows: list) -> tuple[Counter, Counter]:
+    """How many students failed each test, and how often each recognised mistake was seen."""
+    failed, hints = Counter(), Counter()
+    for row in rows:
+        for test in (row.results or {}).get("tests", []):
+            if test["score"] < test["max_score"]:
+                failed[test["name"]] += 1
+                for hint in HINT.findall(test.get("output", "")):
+                    hints[hint.strip()] += 1
+    return failed, hints
+
+
+HINT = re.compile(r"Hint: ([^\n]+?)(?:$|\. Or: )", re.M)
+
+
+def summary_table(rows: list, assignment) -> str:
+    """The terminal's closing table: per part, mean and how many students got it all."""
+    graded = [r for r in rows if r.results]
+    lines = [f"{'part':24s} {'points':>6s} {'mean':>7s} {'full marks':>10s}"]
+    for part in assignment.parts:
+        scores = [r.results["extra_data"]["parts"].get(part.name, {}).get("score", 0) for r in graded]
+        full = sum(s >= part.points for s in scores)
+        mean = sum(scores) / len(scores) if scores else 0
+        lines.append(f"{part.name:24s} {part.points:6g} {mean:7.2f} {full:5d}/{len(scores):<4d}")
+    totals = [r.score or 0 for r in graded]
+    lines.append(f"{'total':24s} {assignment.max_score:6g} {sum(totals) / len(totals) if totals else 0:7.2f}"
+                 f"   {len(graded)} graded, {len(rows) - len(graded)} grader fault(s)")
+    return "\n".join(lines)
+
+
+def _histogram_png(values: list[float], maximum: float, title: str) -> str:
+    """A score histogram as a base64 PNG (matplotlib, no display needed)."""
+    import base64
+    import io
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    fig, ax = plt.subplots(figsize=(4, 2.4), dpi=90)
+    bins = min(20, max(5, int(maximum) if maximum >= 5 else 5))
+    ax.hist(values, bins=bins, range=(0, maximum or 1), color="#4c72b0", edgecolor="white")
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("points", fontsize=8)
+    ax.set_ylabel("students", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def summary_html(rows: list, assignment) -> str:
+    """What an instructor looks at: histograms per part, the most-failed tests, the common mistakes."""
+    graded = [r for r in rows if r.results]
+    esc = html.escape
+    out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(assignment.title)}: summary</title>"
+           "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
+           "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}.h{display:inline-block}</style>"
+           f"</head><body><h1>{esc(assignment.title)}</h1>",
+           f"<p>{len(graded)} submissions graded, {len(rows) - len(graded)} grader fault(s). "
+           f"Mean total {sum(r.score or 0 for r in graded) / max(1, len(graded)):.2f} / {assignment.max_score:g}.</p>",
+           f"<pre>{esc(summary_table(rows, assignment))}</pre>", "<h2>Score histograms</h2>"]
+    series = [("total", [r.score or 0 for r in graded], assignment.max_score)]
+    series += [(p.title, [r.results["extra_data"]["parts"].get(p.name, {}).get("score", 0) for r in graded], p.points)
+               for p in assignment.parts]
+    for title, values, maximum in series:
+        out.append(f"<img class='h' alt='{esc(title)}' src='data:image/png;base64,"
+                   f"{_histogram_png(values, maximum, title)}'>")
+    failed, hints = _failed_tests(rows)
+    out.append("<h2>Most-failed tests</h2><table><tr><th>test</th><th>students failing</th></tr>")
+    out += [f"<tr><td>{esc(name)}</td><td>{n} / {len(graded)}</td></tr>" for name, n in failed.most_common(20)]
+    out.append("</table><h2>Most common recognised mistakes</h2><table><tr><th>hint</th><th>times seen</th></tr>")
+    out += [f"<tr><td>{esc(h)}</td><td>{n}</td></tr>" for h, n in hints.most_common(15)]
+    out.append("</table>")
+    faults = [r for r in rows if r.status != "graded"]
+    if faults:
+        out.append("<h2>Grader faults</h2><ul>" + "".join(f"<li>{esc(r.student)}: {esc(r.fault or '')}</li>"
+                                                           for r in faults) + "</ul>")
+    out.append("</body></html>\n")
+    return "\n".join(out)

@@ -1,0 +1,95 @@
+"""The gradebook makes a batch resumable: nothing lost, nothing graded twice."""
+
+import csv
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder import api, config
+from helpers import FIXTURE_COURSE
+
+GOOD = (FIXTURE_COURSE / "solutions" / "mini" / "mini.py").read_text()
+
+
+def make_batch(root: Path, n: int, slow_s: float = 0.0) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    body = GOOD if not slow_s else GOOD.replace("    return 1.0", f"    import time\n    time.sleep({slow_s})\n    return 1.0")
+    for i in range(n):
+        (root / f"s{i:02d}.py").write_text(body + f"\n# student {i}\n")
+    return root
+
+
+def graded_at(out: Path) -> dict:
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        return dict(db.execute("SELECT student, graded_at FROM submissions"))
+
+
+def test_a_second_run_skips_unchanged_and_regrades_changed(mini, tmp_path):
+    subs, out = make_batch(tmp_path / "subs", 3), tmp_path / "out"
+    first, _ = api.grade_batch("mini", [subs], out, 2, log=io.StringIO())
+    stamps = graded_at(out)
+    assert len(first) == 3 and len(stamps) == 3
+    again, _ = api.grade_batch("mini", [subs], out, 2, log=io.StringIO())
+    assert again == [] and graded_at(out) == stamps
+    (subs / "s01.py").write_text(GOOD.replace("return a + b", "return a - b"))
+    changed, _ = api.grade_batch("mini", [subs], out, 2, log=io.StringIO())
+    assert [r.student for r in changed] == ["s01"]
+    rows = {r["student"]: r["total"] for r in csv.DictReader((out / "gradebook.csv").open())}
+    assert rows == {"s00": "10", "s01": "5.5", "s02": "10"}  # add() wrong: 3 of its 4 basics tests
+    forced, _ = api.grade_batch("mini", [subs], out, 2, log=io.StringIO(), regrade=True)
+    assert len(forced) == 3
+
+
+def test_report_rebuilds_every_output_from_the_gradebook(mini, tmp_path):
+    subs, out = make_batch(tmp_path / "subs", 2), tmp_path / "out"
+    api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and "sqlite" not in p.name}
+    for p in out.rglob("*"):
+        if p.is_file() and "sqlite" not in p.name:
+            p.unlink()
+    api.rebuild_reports(out)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and "sqlite" not in p.name}
+    assert after.keys() == before.keys() and after == before
+    summary = (out / "summary.html").read_text()
+    assert "Score histograms" in summary and "data:image/png;base64," in summary
+
+
+def test_an_output_folder_holds_one_assignment(mini, tmp_path, monkeypatch):
+    subs, out = make_batch(tmp_path / "subs", 1), tmp_path / "out"
+    api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+    import sqlite3 as db
+    with db.connect(out / "gradebook.sqlite") as conn:
+        conn.execute("UPDATE submissions SET assignment='other'")
+    with pytest.raises(config.ConfigError, match="already holds grades of other"):
+        api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+
+
+def test_a_batch_killed_midway_resumes_without_losing_or_regrading(mini, tmp_path):
+    subs, out = make_batch(tmp_path / "subs", 8, slow_s=0.7), tmp_path / "out"
+    env = dict(os.environ, AUTOGRADER_COURSE=str(FIXTURE_COURSE))
+    cmd = [sys.executable, "-m", "autograder", "grade", "mini", str(subs), "--out", str(out), "--jobs", "2"]
+    proc = subprocess.Popen(cmd, env=env, cwd=FIXTURE_COURSE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # kill once some, not all, are committed
+        if (out / "gradebook.sqlite").exists() and 2 <= len(graded_at(out)) < 8:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = graded_at(out)
+    assert 2 <= len(first) < 8
+    done = subprocess.run(cmd, env=env, cwd=FIXTURE_COURSE, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"({len(first)} unchanged, skipped)" in done.stderr
+    second = graded_at(out)
+    assert len(second) == 8 and all(second[s] == t for s, t in first.items())  # nothing graded twice
+    rows = list(csv.DictReader((out / "gradebook.csv").open()))
+    assert len(rows) == 8 and all(r["total"] == "10" for r in rows)
