@@ -10,6 +10,7 @@ import os
 import queue
 import sys
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -54,8 +55,12 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
     jobs = jobs or usable_cores()
     threads = max(1, usable_cores() // jobs)
     todo, skipped = [], 0
-    for sub in submissions:
-        data = sub.path.read_bytes() if sub.path else b""
+    for i, sub in enumerate(submissions):
+        try:
+            data = sub.read()
+        except (OSError, KeyError, zipfile.BadZipFile, RuntimeError) as exc:  # reported for this student only
+            data = b""
+            submissions[i] = sub = ingest.Submission(sub.student, None, f"{sub.name} could not be read ({exc})")
         if not regrade and book.is_current(assignment.name, sub.student, hashlib.sha256(data).hexdigest(), __version__):
             skipped += 1
         else:
@@ -72,8 +77,7 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
     def work(sub: ingest.Submission, data: bytes) -> SubmissionResult:
         slot = slots.get()
         try:
-            name = sub.path.name if sub.path else "(no file)"
-            result = grade_submission(assignment, sub.student, name, data, slot=slot,
+            result = grade_submission(assignment, sub.student, sub.name, data, slot=slot,
                                       notes=(sub.note,) if sub.note else (), device=device, threads=threads)
             results = report.results_json(result)
             feedback = report.feedback_md(result)
