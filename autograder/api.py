@@ -35,23 +35,27 @@ def usable_cores() -> int:
 
 
 def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs: int | None = None,
-                log=sys.stderr, device: str = "auto", regrade: bool = False) -> tuple[list[SubmissionResult], list[str]]:
+                log=sys.stderr, device: str = "auto", regrade: bool = False,
+                cluster: str | None = None) -> tuple[list[SubmissionResult], list[str]]:
     """Grade every submission under ``paths`` into ``out``; returns (newly graded results, grader faults).
 
     Submissions already in ``out``'s gradebook with the same content and
     grader version are skipped unless ``regrade``. A device that cannot be
-    used raises DeviceError before anything is graded.
+    used raises DeviceError before anything is graded. ``cluster``: a Dask
+    scheduler's address; the workers grade instead of the local pool.
     """
     from tqdm import tqdm
 
     assignment = config.find(assignment_name)
-    device = devices.resolve(device, assignment)
+    requested_device = device
+    device = devices.resolve(device, assignment) if cluster is None else "cpu"  # a cluster's workers resolve it
     out = Path(out)
+    submissions = ingest.find_submissions(paths, assignment.student_file, assignment.name)  # bad paths: nothing made
     book = gradebook.Gradebook(out)
     others = [a for a in book.assignments() if a != assignment.name]
     if others:
+        book.close()
         raise config.ConfigError(f"{out} already holds grades of {others[0]}; use another --out folder")
-    submissions = ingest.find_submissions(paths, assignment.student_file, assignment.name)
     jobs = jobs or usable_cores()
     threads = max(1, usable_cores() // jobs)
     todo, skipped = [], 0
@@ -65,6 +69,9 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
             skipped += 1
         else:
             todo.append((sub, data))
+    if cluster is not None:  # --cluster: the Dask runner grades `todo`, then records as below (cluster.py)
+        from autograder import cluster as dask_cluster
+        return dask_cluster.grade_todo(assignment, todo, skipped, out, book, cluster, requested_device, log)
     if todo and any(assignment.tests_dir("hidden").glob("test_*.py")):
         reference(assignment)  # load once, before the threads
     print(f"grading {len(todo)} submission(s) of {assignment.name} ({skipped} unchanged, skipped) with {jobs} "
@@ -79,10 +86,7 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
         try:
             result = grade_submission(assignment, sub.student, sub.name, data, slot=slot,
                                       notes=(sub.note,) if sub.note else (), device=device, threads=threads)
-            results = report.results_json(result)
-            feedback = report.feedback_md(result)
-            book.record(assignment.name, sub.student, result.sha256, __version__, results, feedback)
-            report.write_student(out, sub.student, results, feedback, assignment.title)
+            save_result(book, out, result, report.results_json(result), report.feedback_md(result))
             return result
         finally:
             slots.put(slot)
@@ -98,9 +102,7 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
                 try:
                     results.append(future.result())
                 except Exception as exc:  # a grader fault: recorded, the batch goes on
-                    faults.append(f"{sub.student}: {type(exc).__name__}: {exc}")
-                    book.record(assignment.name, sub.student, hashlib.sha256(data).hexdigest(), __version__,
-                                None, None, fault=f"{type(exc).__name__}: {exc}")
+                    faults.append(save_fault(book, assignment, sub.student, data, f"{type(exc).__name__}: {exc}"))
                 bar.set_postfix(faults=len(faults), refresh=False)
                 bar.update(1)
     except KeyboardInterrupt:
@@ -110,14 +112,33 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
         raise
     finally:
         pool.shutdown(wait=True)
+    finish_batch(out, book, assignment, len(results), skipped, len(faults), started, log)
+    return results, faults
+
+
+# -- shared by the local pool and the cluster runner (autograder/cluster.py) --
+def save_result(book: gradebook.Gradebook, out: Path, result: SubmissionResult, results: dict, feedback: str) -> None:
+    """One graded submission: its gradebook row is committed first, then its files are written."""
+    book.record(result.assignment.name, result.student, result.sha256, __version__, results, feedback)
+    report.write_student(out, result.student, results, feedback, result.assignment.title)
+
+
+def save_fault(book: gradebook.Gradebook, assignment: config.Assignment, student: str, data: bytes, why: str) -> str:
+    """A grader fault's row (graded again by the next run); the line for the fault list."""
+    book.record(assignment.name, student, hashlib.sha256(data).hexdigest(), __version__, None, None, fault=why)
+    return f"{student}: {why}"
+
+
+def finish_batch(out: Path, book: gradebook.Gradebook, assignment: config.Assignment, graded: int, skipped: int,
+                 faults: int, started: float, log) -> None:
+    """Every output file from the gradebook, the closing table and line; closes ``book``."""
     report.rebuild(out, book, assignment)
     elapsed = time.monotonic() - started
     print(report.summary_table(book.rows(assignment.name), assignment), file=log)
-    print(f"done: {len(results)} graded, {skipped} skipped as unchanged, {len(faults)} grader fault(s), "
-          f"{elapsed:.1f} s ({len(results) / elapsed if elapsed else 0:.2f} submissions/s); "
+    print(f"done: {graded} graded, {skipped} skipped as unchanged, {faults} grader fault(s), "
+          f"{elapsed:.1f} s ({graded / elapsed if elapsed else 0:.2f} submissions/s); "
           f"gradebook: {out / 'gradebook.csv'}; summary: {out / 'summary.html'}", file=log)
     book.close()
-    return results, faults
 
 
 def rebuild_reports(out: str | os.PathLike) -> Path:

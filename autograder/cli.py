@@ -38,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("paths", nargs="+", metavar="PATH")
     g.add_argument("--out", default="graded", help="output folder (default: ./graded)")
     g.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: usable cores)")
-    g.add_argument("--cluster", metavar="ADDRESS", help="a Dask scheduler address")
+    g.add_argument("--cluster", metavar="ADDRESS",
+                   help="grade on a Dask scheduler's workers, e.g. tcp://HOST:8786 (see docs/cluster.md)")
     g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     g.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
 
@@ -118,17 +119,17 @@ def _run(args, config) -> int:
     if args.command == "check":
         return api.check(args.name, args.file)
     if args.command == "grade":
-        if args.cluster:
-            print("autograder: --cluster is not available yet in this version; grade on the local pool",
-                  file=sys.stderr)
-            return 2
+        from autograder.cluster import ClusterError
         from autograder.devices import DeviceError
         try:
             results, faults = api.grade_batch(args.name, args.paths, args.out, args.jobs, device=args.device,
-                                              regrade=args.regrade)
+                                              regrade=args.regrade, cluster=args.cluster)
         except DeviceError as exc:
             print(f"autograder: {exc}", file=sys.stderr)
             return 2
+        except ClusterError as exc:  # --cluster: unreachable, no worker, a mismatched worker, or lost mid-batch
+            print(f"autograder: {exc}", file=sys.stderr)
+            return 3 if exc.during_batch else 2
         return 3 if faults else 0
     if args.command == "report":
         print(f"wrote {api.rebuild_reports(args.out)}")

@@ -79,14 +79,15 @@ def reference(assignment: config.Assignment) -> types.ModuleType:
 
 def grade_submission(assignment: config.Assignment, student: str, filename: str, data: bytes,
                      visibilities=runner.VISIBILITIES, slot: int = 0, notes: tuple[str, ...] = (),
-                     device: str = "cpu", threads: int = 1) -> SubmissionResult:
-    """Grade one submission; ``device`` is what GPU parts get ('cpu' or 'cuda', already resolved)."""
+                     device: str = "cpu", threads: int = 1, parts=None) -> SubmissionResult:
+    """Grade one submission; ``device`` is what GPU parts get ('cpu' or 'cuda', already resolved);
+    ``parts`` (names) limits grading to those parts' tests (the cluster grades GPU parts apart)."""
     started = time.monotonic()
     sha = hashlib.sha256(data).hexdigest()
     found = extract.extract(filename, data, assignment.student_file)
     if notes:
         found = replace(found, notes=tuple(notes) + found.notes)
-    cases = runner.collect(assignment, visibilities)
+    cases = runner.collect(assignment, visibilities, parts)
     if found.source is None:
         outcomes = [runner.TestOutcome(c.id, c.part, c.visibility, c.weight, "error", 0.0,
                                        "not run: no code could be read from your submission", 0.0) for c in cases]

@@ -71,7 +71,8 @@ def load_module(path: Path, label: str) -> types.ModuleType:
     return module
 
 
-def collect(assignment: Assignment, visibilities=VISIBILITIES) -> list[TestCase]:
+def collect(assignment: Assignment, visibilities=VISIBILITIES, parts=None) -> list[TestCase]:
+    """The tests of every part, or only of ``parts`` (names) when given."""
     cases: list[TestCase] = []
     for visibility in visibilities:
         folder = assignment.tests_dir(visibility)
@@ -79,6 +80,8 @@ def collect(assignment: Assignment, visibilities=VISIBILITIES) -> list[TestCase]
             continue
         for file in sorted(folder.glob("test_*.py")):
             part = file.stem[len("test_"):]
+            if parts is not None and part not in parts:
+                continue
             module = load_module(file, f"{assignment.name}_{visibility}")
             for name, func in vars(module).items():
                 if name.startswith("test_") and inspect.isfunction(func) and func.__globals__ is vars(module):

@@ -155,3 +155,9 @@ def test_a_student_can_check_inside_the_release_folder(tmp_path):
     done = subprocess.run([sys.executable, "-m", "autograder", "check", "backprop", "backprop.ipynb"],
                           cwd=tmp_path / "backprop", env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "NotImplementedError" in done.stdout and "FAIL" in done.stdout
+
+
+def test_a_usage_error_creates_no_output(tmp_path):
+    out = tmp_path / "out"
+    assert cli("grade", "mini", "/does/not/exist", "--out", str(out)).returncode == 2
+    assert not out.exists()
