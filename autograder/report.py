@@ -69,12 +69,20 @@ def _summary_text(result: SubmissionResult) -> str:
     return "\n".join(lines)
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """Student-made text for a page: control characters (terminal escapes, NULs) become '?'."""
+    return CONTROL.sub("?", text)
+
+
 def feedback_md(result: SubmissionResult) -> str:
     a = result.assignment
     out = [f"# {a.title}: feedback for {result.student}", "",
            f"File graded: `{result.filename}`  ", f"Score: **{result.score:g} / {result.max_score:g}**", ""]
     if result.notes:
-        out += ["## Notes on your submission", ""] + [f"- {n}" for n in result.notes] + [""]
+        out += ["## Notes on your submission", ""] + [f"- {clean(n)}" for n in result.notes] + [""]
     for part in result.parts:
         out += [f"## {part.title} ({part.score:g} / {part.max_score:g})", ""]
         for t in part.tests:
@@ -83,11 +91,11 @@ def feedback_md(result: SubmissionResult) -> str:
             label = o.id if o.visibility == "public" else f"{o.id} (hidden test)"
             line = f"- {mark} `{label}`: {STATUS_WORDS.get(o.status, o.status)}"
             if o.message and o.fraction < 1 or o.status == "partial":
-                line += f" — {o.message}"
+                line += f" — {clean(o.message)}"
             out.append(line)
         out.append("")
     if result.printed.strip():
-        out += ["## What your code printed", "", "```", result.printed.replace("```", "'''"), "```", ""]
+        out += ["## What your code printed", "", "```", clean(result.printed).replace("```", "'''"), "```", ""]
     return "\n".join(out)
 
 
