@@ -125,8 +125,8 @@ def _located(outcome: runner.TestOutcome, found: extract.Extracted) -> runner.Te
 def _result(assignment, student, found, sha, outcomes, notes, printed, mechanisms, started, device) -> SubmissionResult:
     part_devices = {p.name: devices.for_part(p.runner, device) for p in assignment.parts}
     extra = {"device": device, "part_devices": part_devices,
-             "part_budgets": {p: assignment.settings(d).get("budget_s") for p, d in part_devices.items()
-                              if assignment.settings(d).get("budget_s") is not None}}
+             "part_budgets": {p.name: assignment.settings(part_devices[p.name])["budget_s"] for p in assignment.parts
+                              if p.runner == "gpu" and "budget_s" in assignment.settings(part_devices[p.name])}}
     return SubmissionResult(
         assignment=assignment, student=student, filename=found.filename, sha256=sha,
         parts=tuple(score.score(assignment, outcomes)), notes=tuple(notes), printed=printed,

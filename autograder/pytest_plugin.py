@@ -3,7 +3,7 @@
     pytest assignments/backprop --submission path/to/backprop.ipynb
 
 The fixtures are the ones the grader gives (``student``, ``reference``,
-``rng``, ``data``, ``config``), and the student's code runs in the same
+``rng``, ``data``, ``config``, ``device``), and the student's code runs in the same
 sandbox. Loaded by ``assignments/conftest.py``.
 """
 
@@ -14,13 +14,15 @@ from pathlib import Path
 import pytest
 
 from autograder import config as config_module
-from autograder import extract, runner
+from autograder import devices, extract, runner
 from autograder.grade import reference as load_reference
 from autograder.sandbox.session import SessionConfig, Student, StudentSession
 
 
 def pytest_addoption(parser):
     parser.addoption("--submission", help="the .py, .ipynb or .zip to test (default: the reference solution)")
+    parser.addoption("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                     help="what GPU parts run on, as for `autograder grade`")
 
 
 def _assignment(request) -> config_module.Assignment:
@@ -68,3 +70,11 @@ def rng(request):
 @pytest.fixture(scope="module")
 def data(config):
     return config.data_dir
+
+
+@pytest.fixture
+def device(request, config):
+    """The test's part's device, as `autograder grade` gives it (the part is the file's name)."""
+    part = Path(str(request.node.fspath)).stem.removeprefix("test_")
+    grading = devices.resolve(request.config.getoption("--device"), config)
+    return devices.for_part(config.part(part).runner, grading)

@@ -103,3 +103,23 @@ def test_settings_merge_cuda_over_cpu(mini):
     a = dataclasses.replace(mini, device_settings={"cpu": {"epochs": 5, "budget_s": 30}, "cuda": {"epochs": 20}})
     assert a.settings("cpu") == {"epochs": 5, "budget_s": 30}
     assert a.settings("cuda") == {"epochs": 20, "budget_s": 30}
+
+
+def test_torch_info_survives_lazy_layers_and_hostile_modules():
+    src = ("import torch\nfrom torch import nn\n"
+           "class Weird(nn.Module):\n"
+           "    def parameters(self, recurse=True):\n"
+           "        raise RuntimeError('no')\n"
+           "def lazy():\n    return nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.LazyLinear(4))\n"
+           "def weird():\n    return Weird()\n")
+    session = StudentSession(SessionConfig(src, "t.py", "t", ("torch",), call_timeout_s=30,
+                                           limits=dataclasses.replace(SessionConfig.limits, memory_bytes=4 * 1024**3)))
+    try:
+        session.start()
+        student = Student(session)
+        info = student.torch_info(student.lazy())
+        assert info["is_module"] and info["n_parameters"] == 2 * 9 + 2 and "LazyLinear" in info["module_types"]
+        assert "RuntimeError" in student.torch_info(student.weird())["error"]
+        assert student.torch_info(student.lazy())["is_module"]  # the worker is still alive
+    finally:
+        session.close()

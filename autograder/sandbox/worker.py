@@ -251,19 +251,28 @@ def reseed(seed: int) -> None:
 
 
 def torch_info(module) -> dict:
-    """What the grader may ask about a torch module the student built."""
+    """What the grader may ask about a torch module the student built.
+
+    Never raises: a module the student can shape at will (lazy layers,
+    properties that throw) must not take the worker down.
+    """
     torch = sys.modules.get("torch")
     if torch is None or not isinstance(module, torch.nn.Module):
         return {"is_module": False}
-    cuda = torch.cuda.is_available()
-    return {
-        "is_module": True,
-        "param_devices": sorted({p.device.type for p in module.parameters()}),
-        "training": bool(module.training),
-        "module_types": sorted({type(m).__name__ for m in module.modules()}),
-        "n_parameters": int(sum(p.numel() for p in module.parameters())),
-        "cuda_max_memory_allocated": int(torch.cuda.max_memory_allocated()) if cuda else 0,
-    }
+    try:
+        lazy = torch.nn.parameter.UninitializedParameter
+        params = [p for p in module.parameters() if not isinstance(p, lazy)]
+        cuda = torch.cuda.is_available()
+        return {
+            "is_module": True,
+            "param_devices": sorted({p.device.type for p in params}),
+            "training": bool(module.training),
+            "module_types": sorted({type(m).__name__ for m in module.modules()}),
+            "n_parameters": int(sum(p.numel() for p in params)),
+            "cuda_max_memory_allocated": int(torch.cuda.max_memory_allocated()) if cuda else 0,
+        }
+    except Exception as exc:
+        return {"is_module": True, "error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
 def _entry_ids(value) -> dict:
