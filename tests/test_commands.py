@@ -161,3 +161,14 @@ def test_a_usage_error_creates_no_output(tmp_path):
     out = tmp_path / "out"
     assert cli("grade", "mini", "/does/not/exist", "--out", str(out)).returncode == 2
     assert not out.exists()
+
+
+def test_device_cuda_without_cuda_is_refused_before_grading(tmp_path):
+    from autograder import devices
+    if devices.cuda_available():
+        pytest.skip("this machine has CUDA")
+    out = tmp_path / "out"
+    stub = REPO / "release" / "cnn" / "cnn.ipynb"
+    done = cli("grade", "cnn", str(stub), "--out", str(out), "--device", "cuda", cwd=REPO)
+    assert done.returncode == 2 and "no CUDA device" in done.stderr
+    assert not (out / "gradebook.sqlite").exists()
