@@ -194,3 +194,20 @@ def test_results_say_which_isolation_was_used(grade_source):
     assert any("rlimits" in m for m in result.mechanisms)
     if launcher.probe()[0] != "plain":
         assert any("bubblewrap" in m for m in result.mechanisms)
+
+
+def test_a_function_that_kills_its_process_costs_only_its_tests(grade_source):
+    body = "def double(x):\n    import os\n    os._exit(1)"
+    result = grade_source(with_(double=body))
+    messages = [o.message for o in result.outcomes if o.part == "arrays"]
+    assert part_scores(result) == {"basics": 6, "arrays": 0}
+    assert any("exited with status 1" in m for m in messages)
+
+
+def test_a_reload_skips_top_level_statements_that_timed_out(grade_source):
+    src = with_(slow="def slow():\n    import os\n    os._exit(1)") + "\nx = sum(i for i in range(10**10))\n"
+    started = time.monotonic()
+    result = grade_source(src)
+    # one 1 s statement timeout at the first load, none at the reload after slow() crashed
+    assert time.monotonic() - started < 6
+    assert part_scores(result) == {"basics": 4.5, "arrays": 4}

@@ -26,9 +26,11 @@ import numpy as np
 from autograder.sandbox import codec, launcher
 
 
-# A function that hung this often is not called again: an infinite loop then
-# costs a bounded time however many tests call it.
+# A function that hung or crashed its process this often is not called
+# again: an infinite loop or an os._exit then costs a bounded time however
+# many tests call it.
 MAX_TIMEOUTS_PER_FUNCTION = 2
+MAX_CRASHES_PER_FUNCTION = 2
 
 
 class StudentFault(Exception):
@@ -99,6 +101,7 @@ class StudentSession:
         self.restarts = 0
         self.last_warnings: list[str] = []
         self.timeouts: dict[str, int] = {}
+        self.crashes: dict[str, int] = {}
         self._stalled: set[int] = set()
         self._cleanup_dir: str | None = None
         self._groups = None
@@ -156,6 +159,9 @@ class StudentSession:
                     continue
                 if msg.get("op") != "loaded":
                     raise codec.ProtocolError("unexpected message while loading")
+                # A reload after a crash skips what already ran out of time once.
+                slow = msg.get("timed_out") if isinstance(msg.get("timed_out"), list) else []
+                self._stalled.update(i for i in slow if type(i) is int)
                 return LoadReport(bool(msg.get("ok")), [str(n) for n in msg.get("notes", [])][:50],
                                   [str(f) for f in msg.get("functions", [])]), None
         except codec.ChannelTimeout:
@@ -254,6 +260,9 @@ class StudentSession:
         if self.timeouts.get(name, 0) >= MAX_TIMEOUTS_PER_FUNCTION:
             raise StudentTimeout(f"not run: {name}() already timed out {MAX_TIMEOUTS_PER_FUNCTION} times "
                                  "in earlier tests")
+        if self.crashes.get(name, 0) >= MAX_CRASHES_PER_FUNCTION:
+            raise StudentCrashed(f"not run: {name}() already crashed the process running your code "
+                                 f"{MAX_CRASHES_PER_FUNCTION} times in earlier tests")
         if self.channel is None:
             if self.restarts >= self.config.max_restarts:
                 raise StudentCrashed("not run: your code crashed or hung too many times in earlier tests")
@@ -296,6 +305,7 @@ class StudentSession:
         except codec.ProtocolError as exc:
             why = self._death_reason() if isinstance(exc, codec.ChannelClosed) else ""
             self.kill()
+            self.crashes[name] = self.crashes.get(name, 0) + 1
             if why:
                 raise StudentCrashed(f"{name}() crashed: {why}") from None
             raise BadValue(f"{name}() returned something the grader cannot read: {exc}") from None

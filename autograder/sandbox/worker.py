@@ -149,6 +149,7 @@ class Worker:
             return
         flags = 0
         skipped: list[str] = []
+        timed_out: list[int] = []
         for index, stmt in enumerate(tree.body):
             if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
                 import __future__
@@ -172,6 +173,7 @@ class Worker:
             try:
                 exec(code, module.__dict__)
             except StatementTimeout:
+                timed_out.append(index)
                 notes.append(f"line {stmt.lineno}: this top-level statement took too long and was stopped")
             except BaseException as exc:  # the student's error, reported, never fatal
                 notes.append(f"line {stmt.lineno}: {describe_exception(exc, filename)}")
@@ -183,7 +185,7 @@ class Worker:
                             "the grader runs only imports, definitions and assignments")
         self.module = module
         functions = sorted(k for k, v in module.__dict__.items() if callable(v) and not k.startswith("__"))
-        self.send({"op": "loaded", "ok": True, "notes": notes, "functions": functions})
+        self.send({"op": "loaded", "ok": True, "notes": notes, "functions": functions, "timed_out": timed_out})
 
     # -- calls ---------------------------------------------------------------
     def call(self, request: dict) -> None:
