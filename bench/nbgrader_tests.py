@@ -9,10 +9,14 @@ a small implementation written in the cell); nothing comes from the
 student's own helpers.
 
 The subset is representative, not complete: per part the same points as
-assignments/backprop/assignment.yaml (100 in all), but far fewer cases than
-our tests (about 20 cells' worth of asserts against our ~120 test cases) and
-no partial credit (a cell is all or nothing; our window-classifier accuracy
-gets linear partial credit, here it is a pass at the target 0.92).
+assignments/backprop/assignment.yaml (100 in all), but fewer cases than our
+tests (11 cells of asserts against our 108 tests) and no partial credit (a
+cell is all or nothing; our window-classifier accuracy gets linear partial
+credit, here it is a pass at the target 0.92). Checked outside nbgrader:
+the reference and tests/catalogue/backprop/correct/* pass every cell, each
+of the 65 mistakes in tests/catalogue/backprop/wrong/ fails at least one.
+Test-side names end in _T or start with t_ so that they cannot overwrite
+the student's own helpers (all cells share the kernel's namespace).
 
 What each cell checks:
 - test_sigmoid (7): values; hidden: |z| up to 1e4 with no warning, float32,

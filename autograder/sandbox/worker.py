@@ -28,8 +28,9 @@ import numpy as np
 from autograder.sandbox.codec import Callback, Channel, decode, encode
 
 # Top-level statements that never run: in a notebook they are the training
-# loops, plots and prints that would stall grading or only make noise.
-SKIPPED_STATEMENTS = (ast.Expr, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
+# loops, plots, prints and self-checks (asserts) that would stall grading or
+# only make noise; none of them defines anything the tests call.
+SKIPPED_STATEMENTS = (ast.Expr, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Assert)
 
 
 class StatementTimeout(BaseException):
@@ -180,7 +181,7 @@ class Worker:
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         if skipped:
-            notes.insert(0, f"skipped {len(skipped)} top-level loop(s), call(s) or with-block(s) "
+            notes.insert(0, f"skipped {len(skipped)} top-level loop(s), call(s), assert(s) or with-block(s) "
                             f"({', '.join(skipped[:8])}{', ...' if len(skipped) > 8 else ''}): "
                             "the grader runs only imports, definitions and assignments")
         self.module = module
