@@ -53,6 +53,10 @@ DENIED_SYSCALLS = (
 )
 
 
+NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
+# CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
+
+
 def apply_seccomp() -> str:
     """Load the deny-list filter; returns '' or why it could not be loaded."""
     try:
@@ -67,6 +71,16 @@ def apply_seccomp() -> str:
                 rules.add_rule(pyseccomp.ERRNO(errno.EPERM), name)
             except (ValueError, RuntimeError, OSError):
                 pass  # a syscall this architecture does not have
+        # New namespaces through clone() (a user namespace would give back
+        # capabilities): denied per flag, since seccomp cannot test "any bit".
+        for flag in NAMESPACE_FLAGS:
+            rules.add_rule(pyseccomp.ERRNO(errno.EPERM), "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, flag, flag))
+        # clone3 passes its flags in memory, out of seccomp's sight: ENOSYS
+        # makes libc fall back to clone(), which the rules above filter.
+        try:
+            rules.add_rule(pyseccomp.ERRNO(errno.ENOSYS), "clone3")
+        except (ValueError, RuntimeError, OSError):
+            pass
         rules.load()
     except (OSError, RuntimeError, ValueError) as exc:
         return f"the filter could not be loaded ({exc})"
