@@ -14,8 +14,10 @@ By default each configuration first grades the attacks in four batches, as
 the suite does, and then grades again, one attack per batch, every attack
 that was not contained and every attack of a batch in which something went
 wrong that names no attacker (a killed grader, a hung batch), so that one
-attack's success cannot be blamed on another. ``--isolated`` grades every
-attack alone (exact, about an hour). Removing ``bwrap`` removes ``uid`` too:
+attack's success cannot be blamed on another (harness.grade_attacks).
+``--isolated`` grades every attack alone (exact, about an hour).
+``-uid-seccomp`` and the like remove several layers at once, which shows the
+attacks that two layers stop redundantly. Removing ``bwrap`` removes ``uid`` too:
 the dedicated uid is set inside bubblewrap.
 
 Safety net (see harness.py): each batch runs in a cgroup of 6 GiB and 500
@@ -52,37 +54,6 @@ def disabled(config: str) -> tuple:
         raise SystemExit(f"unknown configuration {config!r}: all, none, or -layer[-layer...] "
                          f"with layers {', '.join(launcher.LAYERS)}")
     return layers
-GROUPS = {"resources": "resources", "exits": "resources", "crashes": "resources", "secrets": "files",
-          "writes": "files", "kill": "processes", "network": "processes", "privileges": "processes",
-          "forgery": "values", "monkeypatch": "values", "comparisons": "values", "output": "values"}
-
-
-def grade(attacks: list, disabled: tuple, isolated: bool, log) -> dict:
-    """name -> Verdict for ``attacks`` with the layers in ``disabled`` off."""
-    verdicts: dict = {}
-    again: list = []
-    if isolated:
-        again = list(attacks)
-    else:
-        for group in dict.fromkeys(GROUPS[a.category] for a in attacks):
-            members = [a for a in attacks if GROUPS[a.category] == group]
-            report = harness.run_batch(members, disabled)
-            print(f"  {group}: {len(members)} attacks, {report.seconds:.0f} s, "
-                  f"{len(report.batch_problems)} batch problem(s)", file=log, flush=True)
-            for a in members:
-                v = report.verdicts[a.name]
-                if report.batch_problems or not v.contained:
-                    again.append(a)
-                else:
-                    verdicts[a.name] = v
-    for a in again:
-        report = harness.run_batch([a], disabled)
-        verdicts[a.name] = report.verdicts[a.name]
-        print(f"  {a.name}: {'contained' if verdicts[a.name].contained else 'NOT contained'} "
-              f"({report.seconds:.0f} s)", file=log, flush=True)
-    return verdicts
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--configs", default=",".join(CONFIGS))
@@ -90,16 +61,24 @@ def main() -> None:
     parser.add_argument("--isolated", action="store_true", help="one attack per batch everywhere (exact, slow)")
     parser.add_argument("--json", default="", help="also write the raw results here")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--load", default="", help="print the table of earlier --json files (later ones win)")
     args = parser.parse_args()
     configs = [c for c in args.configs.split(",") if c]
     attacks = [BY_NAME[n] for n in args.attacks.split(",") if n] or ATTACKS
     print(f"this machine: {launcher.describe()}", file=sys.stderr)
     results: dict = {}
     started = time.monotonic()
-    for name in configs:
+    if args.load:
+        for path in args.load.split(","):
+            for c, verdicts in json.loads(Path(path).read_text()).items():
+                for n, v in verdicts.items():
+                    results.setdefault(c, {})[n] = harness.Verdict(n, v["problems"], v["score"], [], v["counts"])
+        configs = [c for c in configs if c in results]
+        attacks = [a for a in attacks if all(a.name in results[c] for c in configs)]
+    for name in configs if not args.load else []:
         t = time.monotonic()
         print(f"[{name}] AUTOGRADER_SANDBOX_DISABLE={','.join(disabled(name))}", file=sys.stderr, flush=True)
-        results[name] = grade(attacks, disabled(name), args.isolated, sys.stderr)
+        results[name] = harness.grade_attacks(attacks, disabled(name), args.isolated, sys.stderr).verdicts
         print(f"[{name}] {sum(not v.contained for v in results[name].values())} not contained, "
               f"{time.monotonic() - t:.0f} s", file=sys.stderr, flush=True)
     if args.json:

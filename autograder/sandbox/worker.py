@@ -50,6 +50,9 @@ DENIED_SYSCALLS = (
     "umount2", "pivot_root", "chroot", "unshare", "setns", "io_uring_setup", "io_uring_enter", "io_uring_register",
     "kexec_load", "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff", "acct",
     "open_by_handle_at", "name_to_handle_at",
+    # the new mount API: without these a process with capabilities could
+    # make read-only binds writable (found by the red-team ablation)
+    "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr",
 )
 
 

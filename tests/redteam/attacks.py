@@ -293,6 +293,8 @@ def slow():
     Attack("memory_bomb_forked", "resources",
            "4 forked children each touch 900 MiB, under the per-process limit (aggregate memory)", {"slow": '''
 def slow():
+    import mmap, struct
+    held = mmap.mmap(-1, 64)  # shared with the children: the MiB each has touched so far
     kids = []
     for c in range(4):
         try:
@@ -304,22 +306,18 @@ def slow():
                 hog = []
                 for i in range(14):
                     hog.append(bytearray(64 << 20))
+                    held[8 * c:8 * c + 8] = struct.pack("q", 64 * (i + 1))
                 time.sleep(30)
             finally:
                 os._exit(0)
-        kids.append(pid)
+        kids.append((c, pid))
     peak = 0
     end = time.monotonic() + 1.8
-    while time.monotonic() < end:  # the children's memory at one instant, all of them together
-        total = 0
-        for pid in kids:
-            try:
-                with open(f"/proc/{pid}/status") as f:
-                    total += sum(int(l.split()[1]) for l in f if l.startswith(("RssAnon", "RssShmem")))
-            except (OSError, ValueError):
-                pass
-        peak = max(peak, total // 1024)
-        time.sleep(0.05)
+    while time.monotonic() < end:  # what the living children hold at one instant, all together
+        alive = [c for c, pid in kids if os.waitpid(pid, os.WNOHANG) == (0, 0)]
+        kids = [(c, pid) for c, pid in kids if c in alive]
+        peak = max(peak, sum(struct.unpack("q", held[8 * c:8 * c + 8])[0] for c in alive))
+        time.sleep(0.02)
     _rt_count("mem_children_mib", peak)
     return 1.0
 '''}, (FULL, SLOW_LOST), at_most("mem_children_mib", "memory_mib", 64, "memory held by the children at once (MiB)"),
@@ -1315,6 +1313,29 @@ def slow():
         libc.umount2(target.encode(), 2)
     return 1.0
 '''}),
+    Attack("mount_api_rw", "privileges",
+           "make the read-only binds writable with the new mount API (mount_setattr, fsopen), then write there",
+           {"slow": '''
+def slow():
+    import ctypes
+    libc = _rt_libc()
+    libc.syscall.restype = ctypes.c_long
+    attr = (ctypes.c_uint64 * 4)(0, 1, 0, 0)  # struct mount_attr: clear MOUNT_ATTR_RDONLY
+    for d in RT["runtime_dirs"] + ["/usr", "/opt/autograder/autograder"]:
+        if libc.syscall(442, -100, d.encode(), 0x8000, ctypes.byref(attr), ctypes.sizeof(attr)) != 0:
+            continue  # mount_setattr(AT_FDCWD, d, AT_RECURSIVE, ...)
+        path = os.path.join(d, RT["marker"] + ".pth")
+        try:
+            with open(path, "w") as f:
+                f.write("# a red-team marker, harmless\\n")
+        except OSError:
+            continue
+        _rt_breach("made writable with mount_setattr and wrote " + path)
+    fs = libc.syscall(430, b"tmpfs", 0)  # fsopen: a new mount without mount()
+    if fs >= 0 and libc.syscall(431, fs, 6, None, None, 0) == 0 and libc.syscall(432, fs, 0, 0) >= 0:
+        _rt_breach("created a tmpfs mount with fsopen/fsmount")
+    return 1.0
+'''}),
     Attack("kernel_surface", "privileges", "reach keyctl, bpf, perf_event_open, userfaultfd, io_uring, from a thread too",
            {"slow": '''
 def slow():
@@ -1390,8 +1411,43 @@ def slow():
 BY_NAME = {a.name: a for a in ATTACKS}
 assert len(BY_NAME) == len(ATTACKS), "attack names must be unique"
 
-# Which layer alone stops an attack, measured by bench/redteam_ablation.py
-# (an attack is listed under a layer when removing that layer, and only
-# that one, lets it through). The pytest suite expects these attacks to get
-# through on a machine that lacks the layer.
-STOPPED_ONLY_BY: dict = {}
+# The four batches of the suite: attacks that take the wall clock, the ones
+# about files, about processes, about values.
+GROUPS = {"resources": "resources", "exits": "resources", "crashes": "resources",
+          "secrets": "files", "writes": "files",
+          "kill": "processes", "network": "processes", "privileges": "processes",
+          "forgery": "values", "monkeypatch": "values", "comparisons": "values", "output": "values"}
+
+# The layers each attack needs, measured by bench/redteam_ablation.py with
+# each layer and five pairs removed (docs/security.md has the table): a list
+# of clauses, each satisfied by any one of its layers. An attack gets through
+# where every layer of some clause is missing; the suite expects that on a
+# machine without them. Attacks not listed are contained with every layer
+# removed (the channel, the clocks, the output cap, the trusted checks).
+_BWRAP_ONLY = """daemon_heartbeat read_hidden_tests read_solution read_other_student read_out_dir read_etc_shadow
+    read_ta_secret read_grader_env read_grader_memory see_grader_process symlink_and_hardlink write_tmp_canary
+    write_course write_out_dir write_gradebook_db write_home_and_cwd write_submissions write_runtime setuid_plant
+    fill_tmp kill_parent kill_grader kill_grader_group kill_canary kill_everything kill_other_students stop_grader
+    cgroup_escape""".split()
+REQUIRES: dict = {
+    **{name: [{"bwrap"}] for name in _BWRAP_ONLY},
+    "fill_dev_shm": [{"bwrap"}, {"uid"}], "whoami_root": [{"bwrap"}, {"uid"}],
+    "mount_tmpfs": [{"bwrap"}, {"uid", "seccomp"}], "remount_rw": [{"uid", "seccomp"}],
+    "open_many_files": [{"rlimits"}], "raise_rlimits": [{"rlimits"}],
+    "cpu_threads_hog": [{"cgroups"}], "memory_bomb_forked": [{"cgroups"}],
+    "unshare_userns": [{"seccomp"}], "kernel_surface": [{"seccomp"}], "clone_newuser": [{"seccomp"}],
+    "mount_api_rw": [{"uid"}],
+    "memory_bomb": [{"rlimits", "cgroups"}],
+    "fork_bomb": [{"rlimits", "cgroups"}, {"bwrap", "cgroups"}],
+    "thread_bomb": [{"rlimits", "cgroups"}, {"bwrap", "cgroups"}],
+    "daemon_setsid": [{"bwrap", "cgroups"}], "daemon_subprocess": [{"bwrap", "cgroups"}],
+    "disk_fill_big_file": [{"bwrap", "rlimits"}],
+    **{name: [{"bwrap", "seccomp"}] for name in
+       "process_vm_readv ptrace_grader net_tcp net_udp net_unix_socket net_abstract_unix".split()},
+}
+
+
+def expected_through(name: str, missing: set) -> set:
+    """The missing layers that let ``name`` through on a machine without ``missing``, or an empty set."""
+    through = [clause for clause in REQUIRES.get(name, []) if clause <= missing]
+    return set().union(*through) if through else set()

@@ -59,7 +59,7 @@ from pathlib import Path
 import autograder
 from autograder import config
 from autograder.sandbox import launcher
-from redteam.attacks import ATTACKS, Attack, Observation, parse_printed
+from redteam.attacks import ATTACKS, GROUPS, Attack, Observation, parse_printed
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "course"
@@ -451,6 +451,44 @@ def run_batch(attacks: list, disabled: tuple = (), timeout_s: float | None = Non
             net.kill_all()
             net.remove()
         world.remove()
+
+
+@dataclass
+class Results:
+    verdicts: dict  # attack name -> Verdict
+    batches: dict  # group -> BatchReport of the grouped run
+    regraded: list  # attacks graded again alone
+
+
+def grade_attacks(attacks: list, disabled: tuple = (), isolated: bool = False, log=None) -> Results:
+    """Every attack's verdict with the layers in ``disabled`` off.
+
+    The attacks are graded in their groups (GROUPS), then each one that was
+    not contained, and every one of a group in which something went wrong
+    that names no attacker, is graded again alone: one attack's success is
+    never blamed on another. ``isolated``: every attack alone (exact, slow).
+    """
+    verdicts: dict = {}
+    batches: dict = {}
+    again = list(attacks) if isolated else []
+    for group in ([] if isolated else dict.fromkeys(GROUPS[a.category] for a in attacks)):
+        members = [a for a in attacks if GROUPS[a.category] == group]
+        report = batches[group] = run_batch(members, disabled)
+        if log:
+            print(f"  {group}: {len(members)} attacks, {report.seconds:.0f} s, "
+                  f"{len(report.batch_problems)} batch problem(s)", file=log, flush=True)
+        for a in members:
+            if report.batch_problems or not report.verdicts[a.name].contained:
+                again.append(a)
+            else:
+                verdicts[a.name] = report.verdicts[a.name]
+    for a in again:
+        report = run_batch([a], disabled)
+        verdicts[a.name] = report.verdicts[a.name]
+        if log:
+            print(f"  {a.name}: {'contained' if verdicts[a.name].contained else 'NOT contained'} "
+                  f"({report.seconds:.0f} s)", file=log, flush=True)
+    return Results(verdicts, batches, [a.name for a in again])
 
 
 def _printed(feedback: str) -> str:

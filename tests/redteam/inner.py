@@ -66,6 +66,7 @@ def reap() -> None:
 
 def main() -> None:
     cfg = json.loads(Path(sys.argv[1]).read_text())
+    os.setpgid(0, 0)  # a process group of its own, as a grader started from a shell has
     from autograder import api
     from autograder.sandbox import launcher
 
