@@ -93,14 +93,14 @@ def print_table(attacks: list, configs: list, results: dict, markdown: bool) -> 
     mark = {True: "✔", False: "✘"}
     width = max(len(a.name) for a in attacks)
     if markdown:
-        print("| attack | " + " | ".join(configs) + " |")
-        print("|---|" + "---|" * len(configs))
+        print("| attack | what it tries | " + " | ".join(configs) + " |")
+        print("|---|---|" + "---|" * len(configs))
     else:
         print(f"{'attack':<{width}}  " + "  ".join(f"{c:>8}" for c in configs))
     for a in attacks:
         cells = [mark[results[c][a.name].contained] for c in configs]
         if markdown:
-            print(f"| {a.name} | " + " | ".join(cells) + " |")
+            print(f"| {a.name} | {a.summary.replace('|', '/')} | " + " | ".join(cells) + " |")
         else:
             print(f"{a.name:<{width}}  " + "  ".join(f"{x:>8}" for x in cells))
     print("\nWhy each attack got through, per configuration:")

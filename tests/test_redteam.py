@@ -59,8 +59,10 @@ def test_attack_fails_harmlessly(results, attack):
     assert verdict.contained, f"{attack.name} ({attack.summary}):\n- " + "\n- ".join(verdict.problems)
 
 
+# Measured: a batch breaks (a killed or stopped grader, forged gradebook rows,
+# a killed honest student) only without bubblewrap.
 @pytest.mark.parametrize("group", [pytest.param(g, marks=[pytest.mark.xfail(
-    strict=False, reason=f"layers missing here: {', '.join(sorted(MISSING))}")] if MISSING else [])
+    strict=False, reason="bubblewrap is not in force on this machine")] if "bwrap" in MISSING else [])
     for g in sorted(set(GROUPS.values()))])
 def test_batch_completes_and_the_honest_students_are_intact(results, group):
     report = results.batches[group]

@@ -361,7 +361,8 @@ def slow():
     Attack("daemon_setsid", "resources", "double fork + setsid daemon ignoring signals, left running",
            {"slow": _daemon("pass")}),
     Attack("daemon_heartbeat", "resources", "daemon that keeps writing a heartbeat file in a shared folder",
-           {"slow": _daemon('''for t in (os.path.join(RT["open_dir"], "heartbeat-" + RT["marker"]), "/tmp/heartbeat-" + RT["marker"]):
+           {"slow": _daemon('''for t in (os.path.join(RT["open_dir"], "heartbeat-" + RT["marker"]),
+                              "/tmp/heartbeat-" + RT["marker"]):
                         try:
                             with open(t, "w") as f:
                                 f.write(str(time.time()))
@@ -591,7 +592,8 @@ def slow():
 def slow():
     hidden = RT["hidden_dir"]
     mark = "# " + RT["marker"] + "\\n"
-    edits = [(os.path.join(hidden, "test_basics.py"), "w", mark + "def test_slow_is_fast_enough(student):\\n    pass\\n"),
+    edits = [(os.path.join(hidden, "test_basics.py"), "w",
+              mark + "def test_slow_is_fast_enough(student):\\n    pass\\n"),
              (os.path.join(hidden, "test_free_points.py"), "w", mark + "def test_free(student):\\n    pass\\n"),
              (os.path.join(RT["course"], "assignments", "mini", "assignment.yaml"), "a", "\\n" + mark),
              (RT["solution"], "w", mark + "def slow():\\n    return 0.0\\n")]
@@ -642,7 +644,8 @@ def slow():
     os.waitpid(pid, 0)
     return 1.0
 '''}),
-    Attack("write_gradebook_db", "writes", "rewrite every score in the out folder's SQLite gradebook, from a daemon too",
+    Attack("write_gradebook_db", "writes",
+           "rewrite every score in the out folder's SQLite gradebook, from a daemon too",
            {"slow": '''
 def slow():
     import sqlite3
@@ -1006,7 +1009,8 @@ def slow():
     sys.stdout.flush()
     return 0.0
 '''}, (SLOW_LOST,), feedback_not_injected),
-    Attack("forge_results_file", "forgery", "write results.json into its folder and the guessed out folder",
+    Attack("forge_results_file", "forgery",
+           "write results.json into its folder, the one above and the guessed out folder",
            {"slow": '''
 def slow():
     forged = json.dumps({"score": 100, "max_score": 10, "by": RT["marker"]})
@@ -1336,7 +1340,8 @@ def slow():
         _rt_breach("created a tmpfs mount with fsopen/fsmount")
     return 1.0
 '''}),
-    Attack("kernel_surface", "privileges", "reach keyctl, bpf, perf_event_open, userfaultfd, io_uring, from a thread too",
+    Attack("kernel_surface", "privileges",
+           "reach keyctl, bpf, perf_event_open, userfaultfd, io_uring, from a thread too",
            {"slow": '''
 def slow():
     import ctypes, threading
@@ -1391,7 +1396,8 @@ def slow():
             _rt_breach(name + " is unlimited")
     return 1.0
 '''}),
-    Attack("setuid_exec", "privileges", "would a setuid-root binary run with euid 0 (mount without nosuid, no NoNewPrivs)?",
+    Attack("setuid_exec", "privileges",
+           "would a setuid-root binary run with euid 0 (mount without nosuid, no NoNewPrivs)?",
            {"slow": '''
 def slow():
     with open("/proc/self/status") as f:
@@ -1428,7 +1434,7 @@ _BWRAP_ONLY = """daemon_heartbeat read_hidden_tests read_solution read_other_stu
     read_ta_secret read_grader_env read_grader_memory see_grader_process symlink_and_hardlink write_tmp_canary
     write_course write_out_dir write_gradebook_db write_home_and_cwd write_submissions write_runtime setuid_plant
     fill_tmp kill_parent kill_grader kill_grader_group kill_canary kill_everything kill_other_students stop_grader
-    cgroup_escape""".split()
+    cgroup_escape forge_results_file""".split()
 REQUIRES: dict = {
     **{name: [{"bwrap"}] for name in _BWRAP_ONLY},
     "fill_dev_shm": [{"bwrap"}, {"uid"}], "whoami_root": [{"bwrap"}, {"uid"}],
@@ -1436,7 +1442,7 @@ REQUIRES: dict = {
     "open_many_files": [{"rlimits"}], "raise_rlimits": [{"rlimits"}],
     "cpu_threads_hog": [{"cgroups"}], "memory_bomb_forked": [{"cgroups"}],
     "unshare_userns": [{"seccomp"}], "kernel_surface": [{"seccomp"}], "clone_newuser": [{"seccomp"}],
-    "mount_api_rw": [{"uid"}],
+    "mount_api_rw": [{"uid", "seccomp"}, {"bwrap", "seccomp"}],
     "memory_bomb": [{"rlimits", "cgroups"}],
     "fork_bomb": [{"rlimits", "cgroups"}, {"bwrap", "cgroups"}],
     "thread_bomb": [{"rlimits", "cgroups"}, {"bwrap", "cgroups"}],

@@ -33,6 +33,11 @@ beyond the batch and everything in it dies when it ends, and a wall-clock
 limit. It is not a sandbox layer: it only keeps the machine healthy while
 the ablation runs attacks with a layer removed. Without root there is no net,
 and attacks marked ``dangerous`` need the layer that contains them.
+
+Without bubblewrap the student runs as root on the host, so it could in
+principle forge this harness's own evidence (the grader's report); no attack
+of the table targets the harness, and such configurations fail many other
+checks anyway.
 """
 
 from __future__ import annotations
@@ -148,6 +153,7 @@ class World:
         self.ta_secret, self.home, self.cwd = r / "ta" / "secret.txt", r / "home", r / "cwd"
         self.unix_sock, self.abstract = r / "sock" / "unix.sock", f"rt-{self.token}-abstract"
         self.inner_dir = r / "inner"
+        self.tmp = r / "tmp"  # the grader's TMPDIR: private folders of the fallback, gone with the world
         self.secret = {
             "hidden": f"RT-HIDDEN-CANARY-{self.token}", "solution": f"RT-SOLUTION-CANARY-{self.token}",
             "ta": f"RT-TA-SECRET-{self.token}", "grader_env": f"RT-GRADER-SECRET-{self.token}",
@@ -193,6 +199,7 @@ class World:
         self.cwd.mkdir()
         self.unix_sock.parent.mkdir()
         self.inner_dir.mkdir()
+        self.tmp.mkdir()
 
     def rt(self, attack: Attack) -> dict:
         return {"token": self.token, "name": attack.name, "student": f"m-{attack.name}",
@@ -212,6 +219,8 @@ class World:
             here = Path(dirpath)
             if here == self.root:
                 dirnames[:] = [d for d in dirnames if d not in ("out", "inner")]
+            if here == self.tmp:  # the private folders in it are the students'; the rest is the grader's
+                dirnames[:] = [d for d in dirnames if not d.startswith("ag-student-")]
             if here == self.home:  # the grader's own caches (matplotlib's, for summary.html)
                 dirnames[:] = [d for d in dirnames if d not in (".cache", ".config")]
             for name in dirnames + filenames:
@@ -232,7 +241,7 @@ class World:
     def token_paths(self) -> list:
         """Files named with this batch's token outside the world: written by a student."""
         places = ["/tmp", "/var/tmp", "/dev/shm", "/usr", *self.runtime_dirs]
-        places += [str(p) for p in Path("/tmp").glob("ag-student-*")]
+        places += [str(p) for p in self.private_folders()]
         found = []
         for place in places:
             try:
@@ -244,6 +253,10 @@ class World:
                 if self.token in name and path != str(self.root):
                     found.append(path)
         return sorted(set(found))
+
+    def private_folders(self) -> list:
+        """The fallback's private working folders (launcher: mkdtemp under the grader's TMPDIR)."""
+        return sorted(self.tmp.glob("ag-student-*")) + sorted(Path("/tmp").glob("ag-student-*"))
 
     def remove(self) -> None:
         for path in self.token_paths():
@@ -400,9 +413,12 @@ def _quote(text: str) -> str:
 
 # -- running and judging ----------------------------------------------------------------
 
-def run_batch(attacks: list, disabled: tuple = (), timeout_s: float | None = None, log=None) -> BatchReport:
-    """Grade ``attacks`` with the two honest students, with the layers in ``disabled`` off; judge each."""
+def run_batch(attacks: list, disabled: tuple | None = None, timeout_s: float | None = None) -> BatchReport:
+    """Grade ``attacks`` with the two honest students, with the layers in ``disabled`` off (None: those
+    this process's AUTOGRADER_SANDBOX_DISABLE names); judge each."""
     started = time.monotonic()
+    if disabled is None:
+        disabled = tuple(sorted(launcher.disabled_layers()))
     world = World(attacks)
     net = None
     listeners = None
@@ -418,7 +434,8 @@ def run_batch(attacks: list, disabled: tuple = (), timeout_s: float | None = Non
                "pid_ns": net.pid_ns}
         (world.inner_dir / "config.json").write_text(json.dumps(cfg))
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(world.home), "LANG": "C.UTF-8",
-               "AUTOGRADER_COURSE": str(world.course), "RT_GRADER_SECRET": world.secret["grader_env"]}
+               "AUTOGRADER_COURSE": str(world.course), "RT_GRADER_SECRET": world.secret["grader_env"],
+               "TMPDIR": str(world.tmp)}
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if key in os.environ:
                 env[key] = os.environ[key]
@@ -460,8 +477,8 @@ class Results:
     regraded: list  # attacks graded again alone
 
 
-def grade_attacks(attacks: list, disabled: tuple = (), isolated: bool = False, log=None) -> Results:
-    """Every attack's verdict with the layers in ``disabled`` off.
+def grade_attacks(attacks: list, disabled: tuple | None = None, isolated: bool = False, log=None) -> Results:
+    """Every attack's verdict with the layers in ``disabled`` off (None: as for :func:`run_batch`).
 
     The attacks are graded in their groups (GROUPS), then each one that was
     not contained, and every one of a group in which something went wrong
@@ -610,7 +627,7 @@ def judge(world: World, attacks: list, report: dict | None, rc: int, timed_out: 
             blame(f"{what} outside the sandbox: {path}", path, content)
     for path in world.token_paths():
         blame(f"wrote outside the sandbox: {path}", path)
-    for private in Path("/tmp").glob("ag-student-*"):
+    for private in world.private_folders():
         left = [n for n in _names(private) if world.token in n]
         if left:
             blame(f"a private folder was not removed: {private} holds {left}", *left)
@@ -646,7 +663,8 @@ def judge(world: World, attacks: list, report: dict | None, rc: int, timed_out: 
         breaches, counts = parse_printed(printed)
         v = Verdict(attack.name, [], scores.get(student), breaches, counts)
         if report is not None and v.score is not None and v.score not in attack.scores:
-            v.problems.append(f"scored {v.score:g}, its honest code earns {' or '.join(f'{s:g}' for s in attack.scores)}")
+            earns = " or ".join(f"{s:g}" for s in attack.scores)
+            v.problems.append(f"scored {v.score:g}, its honest code earns {earns}")
         v.problems += [f"breach: {b}" for b in breaches]
         if results is not None and attack.check is not None:
             outcomes = {t["name"].split(": ", 1)[-1]: t.get("extra_data", {}).get("status")
