@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from autograder.sandbox.codec import Callback, Channel, decode, encode
+from autograder.sandbox.codec import Channel
 
 # Top-level statements that never run: in a notebook they are the training
 # loops, plots, prints and self-checks (asserts) that would stall grading or
