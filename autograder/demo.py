@@ -26,13 +26,13 @@ def reference_source(assignment: config.Assignment) -> str:
 def catalogue_submission(assignment: config.Assignment, path: Path) -> bytes:
     """A submission from a catalogue entry.
 
-    A ``wrong`` entry holds only what differs from the reference (the
-    function with the mistake, ``del name`` for a missing one), so it is
-    applied on top of the reference source; a ``correct`` entry is a whole
-    module of its own.
+    A ``wrong`` (or ``gpu_wrong``) entry holds only what differs from the
+    reference (the function with the mistake, ``del name`` for a missing
+    one), so it is applied on top of the reference source; a ``correct``
+    entry is a whole module of its own.
     """
     text = path.read_text()
-    if path.parent.name != "wrong":
+    if path.parent.name == "correct":
         return text.encode()
     return (reference_source(assignment) + "\n\n# --- catalogue entry: " + path.name + " ---\n" + text).encode()
 

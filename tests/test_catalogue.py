@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import config, extract, grade
+from autograder import config, devices, extract, grade
 from autograder.demo import catalogue_submission
 from helpers import REPO
 
@@ -21,34 +21,59 @@ CATALOGUE = REPO / "tests" / "catalogue"
 ASSIGNMENTS = sorted(p.name for p in CATALOGUE.iterdir() if p.is_dir())
 
 
-def entries(kind: str):
-    for name in ASSIGNMENTS:
-        for path in sorted((CATALOGUE / name / kind).glob("*.py")):
-            yield pytest.param(name, path, id=f"{name}/{path.stem}")
+def entries(kind: str) -> list:
+    return [pytest.param(name, path, id=f"{name}/{path.stem}")
+            for name in ASSIGNMENTS for path in sorted((CATALOGUE / name / kind).glob("*.py"))]
 
 
-def graded(name: str, path: Path):
+def graded(name: str, path: Path, device: str = "cpu"):
     assignment = config.find(name, REPO)
     data = catalogue_submission(assignment, path)
-    return assignment, grade.grade_submission(assignment, path.stem, f"{assignment.student_file}.py", data)
+    return assignment, grade.grade_submission(assignment, path.stem, f"{assignment.student_file}.py", data,
+                                              device=device)
 
 
 def failures(result) -> str:
     return "\n".join(f"  {o.id}: {o.status}: {o.message}" for o in result.outcomes if o.fraction < 1)
 
 
+needs_cuda = pytest.mark.skipif(not devices.cuda_available(), reason="no CUDA device on this machine")
+
+
 @pytest.mark.parametrize("name, path", entries("wrong"))
 def test_each_mistake_loses_points_where_it_should(name, path):
+    assert_loses_points(name, path, "cpu")
+
+
+@needs_cuda
+@pytest.mark.gpu
+@pytest.mark.parametrize("name, path", entries("gpu_wrong"))
+def test_each_gpu_only_mistake_loses_points_on_cuda(name, path):
+    """Forgetting .to(device) changes nothing on a CPU runner; on CUDA it must cost points."""
+    assert_loses_points(name, path, "cuda")
+
+
+@needs_cuda
+@pytest.mark.gpu
+@pytest.mark.parametrize("name, path", [e for e in entries("correct") if e.values[0] == "cnn"])
+def test_each_correct_cnn_variant_gets_full_marks_on_cuda(name, path):
+    _, result = graded(name, path, "cuda")
+    assert result.score == result.max_score, f"{path.name} lost points on CUDA:\n{failures(result)}"
+
+
+def assert_loses_points(name: str, path: Path, device: str):
     header = path.read_text().splitlines()[:2]
     assert header[0].startswith("# loses:") and header[1].startswith("# mistake:"), "catalogue header missing"
     parts = [p.strip() for p in header[0].removeprefix("# loses:").split(",") if p.strip()]
-    assignment, result = graded(name, path)
+    assignment, result = graded(name, path, device)
     assert parts and all(p in {q.name for q in assignment.parts} for p in parts), f"unknown part in {parts}"
     scores = {p.name: p for p in result.parts}
     assert result.score < result.max_score, f"{path.name} got full marks: {header[1]}"
     for part in parts:
         assert scores[part].score < scores[part].max_score, f"{path.name} kept all of {part}: {header[1]}"
     assert not [o for o in result.outcomes if o.grader_error], failures(result)
+    if "\ndel " not in path.read_text():  # points lost to the mistake, not to a function gone missing
+        assert not [o for o in result.outcomes if "does not define a function" in o.message], failures(result)
 
 
 @pytest.mark.parametrize("name, path", entries("correct"))

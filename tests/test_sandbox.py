@@ -91,3 +91,89 @@ def test_changes_to_arguments_come_back_as_a_direct_call_leaves_them():
         assert config["t"] == 1 and w.tolist() == [0.0, 0.0, 0.0]
     finally:
         session.close()
+
+
+def test_libraries_that_ask_for_the_user_name_work_in_the_box():
+    """torch's inductor cache (reached from use_deterministic_algorithms in torch 2.11) calls
+    getpass.getuser(); the box's uid has no passwd entry, so the name must come from the environment."""
+    src = "import getpass\ndef who():\n    return getpass.getuser()\n"
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("getpass",)))
+    try:
+        session.start()
+        assert Student(session).who() == "student"
+    finally:
+        session.close()
+
+
+def test_a_failure_of_the_graders_own_reseeding_is_a_grader_fault():
+    """Reseeding runs before every call; if it breaks, the call is the grader's fault, not a crash of the student's."""
+    src = "import random\ndef f():\n    return 1\ndef break_seeding():\n    random.seed = None\n"
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("random",)))
+    try:
+        session.start()
+        student = Student(session)
+        assert student.f() == 1
+        student.break_seeding()
+        with pytest.raises(SandboxError, match="could not prepare the call to f"):
+            student.f()
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("cuda, limited, unlimited", [(False, "RLIMIT_AS", "RLIMIT_DATA"),
+                                                      (True, "RLIMIT_DATA", "RLIMIT_AS")])
+def test_memory_rlimit_leaves_room_for_the_cuda_drivers_reservation(cuda, limited, unlimited):
+    """The CUDA driver reserves far more address space than memory; under RLIMIT_AS it cannot start
+    (seen on an H100: cudaGetDeviceCount "out of memory"), so a GPU process is held by RLIMIT_DATA."""
+    import dataclasses
+    src = "import resource\ndef limit(name):\n    return resource.getrlimit(getattr(resource, name))[0]\n"
+    limits = dataclasses.replace(launcher.Limits(), cuda=cuda)
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("resource",), limits=limits))
+    try:
+        session.start()
+        student = Student(session)
+        assert student.limit(limited) == limits.memory_bytes
+        assert student.limit(unlimited) == -1  # RLIM_INFINITY
+    finally:
+        session.close()
+
+
+SOCKETS = '''
+import os, socket
+def try_socket(family):
+    try:
+        s = socket.socket(getattr(socket, family), socket.SOCK_STREAM)
+    except OSError as exc:
+        return "refused"
+    s.close()
+    return "made"
+def listen_and_connect():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind("/tmp/own.sock")
+    s.listen(1)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        c.connect("/tmp/own.sock")
+    except OSError:
+        return "listened, connect refused"
+    return "connected"
+'''
+
+
+@pytest.mark.skipif(not launcher.seccomp_probe()[0], reason="no seccomp on this machine")
+@pytest.mark.parametrize("cuda", [False, True])
+def test_gpu_processes_may_listen_on_unix_sockets_but_connect_nowhere(cuda):
+    """The CUDA driver binds and listens on a Unix socket at start-up (denying either fails cuInit on an
+    H100), so a GPU process gets exactly that; connect stays denied, so it reaches nothing."""
+    import dataclasses
+    limits = dataclasses.replace(launcher.Limits(), cuda=cuda)
+    session = StudentSession(SessionConfig(SOCKETS, "m.py", "m", ("os", "socket"), limits=limits))
+    try:
+        session.start()
+        student = Student(session)
+        assert student.try_socket("AF_INET") == "refused" and student.try_socket("AF_INET6") == "refused"
+        assert student.try_socket("AF_UNIX") == ("made" if cuda else "refused")
+        if cuda:
+            assert student.listen_and_connect() == "listened, connect refused"
+    finally:
+        session.close()

@@ -51,9 +51,13 @@ class Limits:
     cuda: bool = False  # give the process the machine's NVIDIA devices
 
     def for_worker(self) -> dict:
+        # The CUDA driver reserves tens of GB of address space at start-up
+        # (never backed by memory), so RLIMIT_AS makes cudaGetDeviceCount fail
+        # with "out of memory"; RLIMIT_DATA counts only private writable
+        # mappings, which is what the process really fills.
         return {
             "cpu_s": self.cpu_s,
-            "memory_bytes": self.memory_bytes,
+            "data_bytes" if self.cuda else "memory_bytes": self.memory_bytes,
             "nproc": self.nproc,
             "file_bytes": self.file_bytes,
             "open_files": self.open_files,
@@ -98,6 +102,10 @@ def _base_env(limits: Limits) -> dict[str, str]:
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": "/tmp",
+        # The box's uid has no /etc/passwd entry; getpass.getuser() (torch's
+        # inductor cache, among others) reads these first.
+        "USER": "student",
+        "LOGNAME": "student",
         "LANG": "C.UTF-8",
         "OMP_NUM_THREADS": threads,
         "OPENBLAS_NUM_THREADS": threads,
@@ -218,7 +226,7 @@ def build(limits: Limits, fds: tuple[int, int], slot: int = 0) -> Launch:
     worker_limits = {} if "rlimits" in off else limits.for_worker()
     use_seccomp = "seccomp" not in off and seccomp_probe()[0]
     if use_seccomp:
-        worker_limits["seccomp"] = True
+        worker_limits["seccomp"] = "cuda" if limits.cuda else True
     plan = _plan(mode, limits, worker_limits, fds, slot, drop_uid="uid" not in off)
     if "rlimits" in off:
         plan.mechanisms.remove(RLIMITS)

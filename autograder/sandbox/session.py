@@ -339,6 +339,8 @@ class StudentSession:
         message = str(msg.get("message", ""))[:3000]
         if msg.get("kind") == "missing":
             raise MissingFunction(message)
+        if msg.get("kind") == "setup":
+            raise SandboxError(f"the grader could not prepare the call to {name}(): {message}")
         type_name = str(msg.get("type", "Exception"))
         mro = [str(m) for m in msg.get("mro", [type_name])] if isinstance(msg.get("mro"), list) else [type_name]
         hint = " (your code ran out of memory)" if type_name == "MemoryError" else ""
