@@ -177,3 +177,103 @@ def test_gpu_processes_may_listen_on_unix_sockets_but_connect_nowhere(cuda):
             assert student.listen_and_connect() == "listened, connect refused"
     finally:
         session.close()
+
+
+PLAIN_UID_CHILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from autograder.sandbox.session import SessionConfig, Student, StudentSession
+src = '''import os
+def who():
+    try:
+        os.listdir("/root")
+        root = "readable"
+    except PermissionError:
+        root = "denied"
+    home = os.environ["HOME"]
+    return [os.getuid(), os.geteuid(), os.getgroups(), root, os.stat(home).st_uid, oct(os.stat(home).st_mode & 0o777)]
+'''
+s = StudentSession(SessionConfig(src, "m.py", "m", ("os",)))
+s.start()
+print(json.dumps({"who": Student(s).who(), "mechanisms": s.mechanisms}))
+s.close()
+"""
+
+
+def test_without_bubblewrap_root_still_drops_to_the_slot_uid():
+    """The fallback without bubblewrap used to run student code as root (docs/security.md, hole 3).
+    It needs a runtime other users can reach: a venv of the system Python with numpy."""
+    import json
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+    system_python = shutil.which("python3", path="/usr/bin")
+    if os.geteuid() != 0 or not shutil.which("setpriv") or not system_python:
+        pytest.skip("needs root, setpriv and a Python under /usr/bin")
+    probe = subprocess.run([system_python, "-c", "import sys, venv; assert sys.version_info >= (3, 11)"])
+    if probe.returncode != 0:
+        pytest.skip("the system Python is older than 3.11 or has no venv module")
+    base = Path(tempfile.mkdtemp(prefix="ag-test-venv-"))  # pytest's tmp folders are 0700: unreachable
+    try:
+        base.chmod(0o755)
+        venv = base / "venv"
+        subprocess.run([system_python, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+                       check=True)
+        subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
+                        "numpy", "pyyaml"], check=True, timeout=300)
+        env = {"PATH": "/usr/bin:/bin", launcher.DISABLE_ENV: "bwrap"}
+        done = subprocess.run([str(venv / "bin" / "python"), "-c", PLAIN_UID_CHILD, launcher._package_parent()],
+                              capture_output=True, text=True, timeout=120, env=env, cwd="/")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    uid, euid, groups, root, home_owner, home_mode = report["who"]
+    assert uid == euid == launcher.SANDBOX_UID_BASE and groups == [] and root == "denied"
+    assert home_owner == uid and home_mode == "0o700"
+    assert f"uid({launcher.SANDBOX_UID_BASE})" in report["mechanisms"]
+
+
+def test_bubblewrap_as_root_without_the_uid_layer_keeps_no_capability_and_a_bounded_shm(monkeypatch):
+    """Hole 4 of docs/security.md: root inside the box kept every capability when `uid` was off, and
+    /dev/shm was bounded by nothing but a cgroup."""
+    import os
+    if launcher.probe()[0] != "bwrap-root":
+        pytest.skip("needs bubblewrap as root")
+    monkeypatch.setenv(launcher.DISABLE_ENV, "uid")
+    src = ("import os\n"
+           "def caps():\n"
+           "    status = dict(l.split(':\\t', 1) for l in open('/proc/self/status'))\n"
+           "    shm = os.statvfs('/dev/shm')\n"
+           "    return [os.getuid(), int(status['CapEff'], 16), shm.f_blocks * shm.f_frsize]\n")
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("os",)))
+    try:
+        session.start()
+        uid, cap_eff, shm_bytes = Student(session).caps()
+    finally:
+        session.close()
+    assert uid == 0 and cap_eff == 0
+    assert 0 < shm_bytes <= launcher.Limits().tmp_bytes
+
+
+def test_sweep_removes_the_empty_groups_of_a_killed_grader_and_keeps_the_others(monkeypatch):
+    """A grader killed mid-batch (SIGKILL, power loss) cannot remove its cgroups; the next one does."""
+    import os
+    from autograder.sandbox import cgroups
+    layout = cgroups.probe()[0]
+    if layout == "none":
+        pytest.skip("no usable cgroups here")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    with monkeypatch.context() as m:  # made as if by the dead process
+        m.setattr(os, "getpid", lambda: dead.pid)
+        orphan = cgroups.create(layout, 64 * 1024**2, 8, 1.0)
+    mine = cgroups.create(layout, 64 * 1024**2, 8, 1.0)
+    try:
+        assert all(f"run-{dead.pid}-" in d.name for d in orphan.all_dirs)
+        cgroups.sweep(orphan_age_s=0)
+        assert not any(d.exists() for d in orphan.all_dirs)
+        assert all(d.exists() for d in mine.all_dirs)
+    finally:
+        cgroups._remove_all(list(orphan.all_dirs) + list(mine.all_dirs))

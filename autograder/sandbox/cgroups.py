@@ -99,19 +99,39 @@ def probe() -> tuple[str, str]:
     return "none", "no usable cgroup hierarchy under /sys/fs/cgroup"
 
 
-def sweep(max_age_s: float = 3600) -> int:
-    """Remove empty run groups left by a grader that died; returns how many went."""
+def sweep(max_age_s: float = 3600, orphan_age_s: float = 10) -> int:
+    """Remove empty run groups left by a grader that was killed; returns how many went.
+
+    A group is named after the grader that made it (``run-<pid>-<id>``): once
+    that process is gone its empty groups go at once (a few seconds of grace
+    for a group being joined); groups of unknown owner after ``max_age_s``.
+    """
     removed = 0
     now = time.time()
     for parent in [ROOT / PREFIX, *(ROOT / c / PREFIX for c in ("memory", "pids", "cpu", "unified"))]:
         for d in parent.glob("run-*") if parent.is_dir() else []:
             try:
-                if now - d.stat().st_mtime > max_age_s and not (d / "cgroup.procs").read_text().strip():
+                age = now - d.stat().st_mtime
+                if age > (orphan_age_s if _owner_gone(d.name) else max_age_s) \
+                        and not (d / "cgroup.procs").read_text().strip():
                     d.rmdir()
                     removed += 1
             except OSError:
                 continue
     return removed
+
+
+def _owner_gone(name: str) -> bool:
+    pid = name.split("-")[1] if name.count("-") == 2 else ""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _try(layout: str) -> tuple[str, str]:
@@ -132,7 +152,7 @@ def _parent(path: Path) -> Path:
 
 def create(layout: str, memory_bytes: int, pids: int, cpus: float) -> RunGroups:
     """Make the groups of one run with its limits."""
-    name = f"run-{uuid.uuid4().hex[:12]}"
+    name = f"run-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     quota = f"{int(cpus * CPU_PERIOD_US)} {CPU_PERIOD_US}"
     if layout == "v2":
         parent = _parent(ROOT / PREFIX)

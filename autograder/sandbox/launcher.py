@@ -152,9 +152,8 @@ def probe() -> tuple[str, str]:
     mode = "bwrap-root" if os.geteuid() == 0 else "bwrap-user"
     if mode == "bwrap-root" and not shutil.which("setpriv"):
         return "plain", "running as root without setpriv to drop to an unprivileged uid"
-    argv = _bwrap_argv(mode, Limits(), slot=0) + ["/bin/sh", "-c", "exit 0"] if mode == "bwrap-user" else \
-        _bwrap_argv(mode, Limits(), slot=0) + [shutil.which("setpriv") or "setpriv", "--reuid", str(SANDBOX_UID_BASE),
-                                               "--regid", str(SANDBOX_UID_BASE), "--clear-groups", "true"]
+    argv = _bwrap_argv(mode, Limits(), slot=0) + (["/bin/sh", "-c", "exit 0"] if mode == "bwrap-user" else
+                                                   _setpriv_argv(SANDBOX_UID_BASE) + ["true"])
     try:
         done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -162,6 +161,38 @@ def probe() -> tuple[str, str]:
     if done.returncode != 0:
         return "plain", "bubblewrap failed: " + done.stderr.decode(errors="replace").strip()[:300] + _userns_hint()
     return mode, "ok"
+
+
+def _setpriv_argv(uid: int) -> list[str]:
+    """Become ``uid`` with no groups and no capabilities, then exec the rest of the command."""
+    return [shutil.which("setpriv") or "setpriv", "--reuid", str(uid), "--regid", str(uid), "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all"]
+
+
+@functools.lru_cache(maxsize=None)
+def plain_uid_probe() -> tuple[bool, str]:
+    """Without bubblewrap, can a dropped uid still start the worker?
+
+    With no mount namespace the dropped uid sees the host's files: the
+    interpreter and the package must be reachable by other users (a Python
+    under /root, mode 0700, is not), or the student process keeps root.
+    """
+    if os.geteuid() != 0:
+        return False, "you are not root: the student process keeps your uid"
+    if not shutil.which("setpriv"):
+        return False, "setpriv (util-linux) is missing: the student process keeps root"
+    argv = _setpriv_argv(SANDBOX_UID_BASE) + [sys.executable, "-I", "-B", "-c",
+                                              "import sys; sys.path.insert(0, sys.argv[1]); "
+                                              "import numpy, autograder.sandbox.worker", _package_parent()]
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60, cwd="/")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"setpriv failed ({exc}): the student process keeps root"
+    if done.returncode != 0:
+        return False, (f"uid {SANDBOX_UID_BASE} cannot reach the Python runtime ({sys.executable}) or the package "
+                       f"({_package_parent()}): a parent folder is not readable by other users, so the student "
+                       "process keeps root; install bubblewrap, or use a Python under /usr or /opt")
+    return True, "ok"
 
 
 def _userns_hint() -> str:
@@ -183,11 +214,15 @@ def _userns_hint() -> str:
     return ""
 
 
-def _bwrap_argv(mode: str, limits: Limits, slot: int) -> list[str]:
+def _bwrap_argv(mode: str, limits: Limits, slot: int, drop_uid: bool = True) -> list[str]:
     argv = ["bwrap", "--die-with-parent", "--new-session", "--clearenv",
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     if mode == "bwrap-user":
         argv += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+    elif drop_uid:  # root in the box keeps only what setpriv needs to leave it
+        argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    else:
+        argv += ["--cap-drop", "ALL"]
     argv += ["--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
         if os.path.islink(top):
@@ -210,7 +245,9 @@ def _bwrap_argv(mode: str, limits: Limits, slot: int) -> list[str]:
                 made.add(parent)
                 argv += ["--perms", "0755", "--dir", parent]
         argv += ["--ro-bind", src, dest]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp"]
+    # /dev/shm sized like /tmp: on bubblewrap's own /dev it would be bounded only by a cgroup
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(limits.tmp_bytes),
+             "--tmpfs", "/dev/shm", "--chdir", "/tmp"]
     if limits.cuda:  # the GPU's device nodes; the driver's libraries are under /usr or /usr/local/nvidia
         for node in sorted(glob.glob("/dev/nvidia*")):
             argv += ["--dev-bind", node, node]
@@ -250,21 +287,24 @@ def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], 
     if limits.cuda and os.path.isdir("/usr/local/nvidia"):
         env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib64:/usr/local/nvidia/lib"
     rlimits = RLIMITS
+    uid = SANDBOX_UID_BASE + slot
     if mode == "plain":
         workdir = tempfile.mkdtemp(prefix="ag-student-")
         env["HOME"] = workdir
         argv = [sys.executable, "-I", "-B", "-c", BOOT, limits_json, fd_arg, _package_parent()]
-        return Launch(argv, env, workdir, ["process-session", rlimits, "private-workdir"],
-                      cleanup_dir=workdir, pass_fds=fds)
-    argv = _bwrap_argv(mode, limits, slot)
+        mechanisms = ["process-session", rlimits, "private-workdir"]
+        if drop_uid and plain_uid_probe()[0]:
+            os.chown(workdir, uid, uid)  # 0700 from mkdtemp: the student's, and nobody else's
+            argv = _setpriv_argv(uid) + argv
+            mechanisms.append(f"uid({uid})")
+        return Launch(argv, env, workdir, mechanisms, cleanup_dir=workdir, pass_fds=fds)
+    argv = _bwrap_argv(mode, limits, slot, drop_uid)
     for key, value in env.items():
         argv += ["--setenv", key, value]
     argv.append("--")
     mechanisms = ["bubblewrap(mount,pid,net,ipc,uts)", rlimits, "private-tmpfs"]
     if mode == "bwrap-root" and drop_uid:
-        uid = str(SANDBOX_UID_BASE + slot)
-        argv += [shutil.which("setpriv") or "setpriv", "--reuid", uid, "--regid", uid, "--clear-groups",
-                 "--inh-caps=-all", "--bounding-set=-all"]
+        argv += _setpriv_argv(uid)
         mechanisms.append(f"uid({uid})")
     elif mode == "bwrap-user":
         mechanisms.append("user-namespace")
@@ -283,9 +323,11 @@ def layer_report() -> list[tuple[str, bool, str]]:
 
     row("bwrap", mode != "plain", "mount, PID, network, IPC and UTS namespaces" if mode != "plain" else reason)
     if os.geteuid() == 0:
-        row("uid", mode == "bwrap-root" and "bwrap" not in off and "uid" not in off,
-            "student code runs as an unprivileged uid per worker slot" if mode == "bwrap-root"
-            else "needs bubblewrap: without it the student process keeps the grader's uid (root)")
+        boxed = mode == "bwrap-root" and "bwrap" not in off
+        plain_ok, plain_why = (True, "") if boxed else plain_uid_probe()
+        row("uid", boxed or plain_ok, "student code runs as an unprivileged uid per worker slot" if boxed
+            else "student code runs as an unprivileged uid per worker slot (without bubblewrap: it sees the "
+                 "host's world-readable files)" if plain_ok else plain_why)
     else:
         row("uid", True, "student code keeps your uid inside a user namespace (you are not root)")
     row("rlimits", True, "CPU time, address space, processes, file size, open files, core dumps")
