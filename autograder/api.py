@@ -16,7 +16,7 @@ from pathlib import Path
 
 from autograder import __version__, config, devices, gradebook, ingest, report
 from autograder.grade import SubmissionResult, grade_submission, reference, solution_file
-from autograder.sandbox import launcher
+from autograder.sandbox import launcher, zygote
 
 
 def grade_file(assignment_name: str, path: str | os.PathLike, visibilities=("public", "hidden")) -> dict:
@@ -112,6 +112,7 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
         raise
     finally:
         pool.shutdown(wait=True)
+        zygote.shutdown()  # the warm boxes end with the batch
     finish_batch(out, book, assignment, len(results), skipped, len(faults), started, log)
     return results, faults
 

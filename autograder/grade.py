@@ -98,7 +98,8 @@ def grade_submission(assignment: config.Assignment, student: str, filename: str,
         source=found.source, filename=found.filename, module=assignment.student_file,
         allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule,
         limits=replace(budgets.limits(), threads=threads, cuda=device == "cuda"), call_timeout_s=budgets.call_timeout_s, load_timeout_s=budgets.load_timeout_s,
-        statement_timeout_s=budgets.statement_timeout_s, slot=slot))
+        statement_timeout_s=budgets.statement_timeout_s, slot=slot,
+        preload=tuple(dict.fromkeys(("numpy", *assignment.allowed_imports)))))
     try:
         report = session.start()
         notes = list(found.notes) + [found.locate(n) for n in report.notes]

@@ -17,8 +17,8 @@ wrong that names no attacker (a killed grader, a hung batch), so that one
 attack's success cannot be blamed on another (harness.grade_attacks).
 ``--isolated`` grades every attack alone (exact, about an hour).
 ``-uid-seccomp`` and the like remove several layers at once, which shows the
-attacks that two layers stop redundantly. Removing ``bwrap`` removes ``uid`` too:
-the dedicated uid is set inside bubblewrap.
+attacks that two layers stop redundantly. Removing ``bwrap`` removes ``uid`` too
+where other users cannot reach the Python runtime (here: it is under /root).
 
 Safety net (see harness.py): each batch runs in a cgroup of 6 GiB and 500
 tasks, in its own PID and mount namespace, under a wall-clock limit, and

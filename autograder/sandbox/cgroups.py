@@ -45,6 +45,10 @@ class RunGroups:
 
     def oom_killed(self) -> bool:
         """Whether the memory limit killed something in this run."""
+        return self.oom_count() > 0
+
+    def oom_count(self) -> int:
+        """How many times the memory limit killed something in these groups (a warm box runs many jobs)."""
         for name in ("memory.events", "memory.oom_control"):
             path = (self.memory_dir or Path("/nonexistent")) / name
             try:
@@ -53,9 +57,9 @@ class RunGroups:
                 continue
             for line in text.splitlines():
                 key, _, value = line.partition(" ")
-                if key in ("oom_kill", "oom") and value.strip().isdigit() and int(value) > 0:
-                    return True
-        return False
+                if key in ("oom_kill", "oom") and value.strip().isdigit():
+                    return int(value)
+        return 0
 
     def remove(self) -> None:
         """rmdir can need ~100 ms of retries while the kernel reaps: done in the

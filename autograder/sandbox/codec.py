@@ -306,3 +306,12 @@ class Channel:
                 raise ChannelClosed("the other side closed the channel")
             got += chunk
         return buf
+
+
+def close_fds(fds: list[int]) -> None:
+    """Close a channel's descriptors, some of which may be closed already."""
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass

@@ -33,6 +33,7 @@ from autograder.sandbox import cgroups
 
 SANDBOX_UID_BASE = 61000
 WORKER_ROOT = "/opt/autograder"
+JOBS_DIR = "/run/autograder-jobs"  # a warm parent's FIFOs, inside the box
 BOOT = "import sys; sys.path.insert(0, sys.argv[3]); from autograder.sandbox.worker import main; main()"
 
 
@@ -76,6 +77,7 @@ class Launch:
     cleanup_dir: str | None = None
     pass_fds: tuple[int, ...] = field(default_factory=tuple)
     groups: cgroups.RunGroups | None = None
+    job_limits: dict | None = None  # a warm parent's: what each job applies after its fork
 
 
 LAYERS = ("bwrap", "uid", "rlimits", "cgroups", "seccomp")
@@ -214,11 +216,19 @@ def _userns_hint() -> str:
     return ""
 
 
-def _bwrap_argv(mode: str, limits: Limits, slot: int, drop_uid: bool = True) -> list[str]:
+# A warm parent as root in its box keeps what it needs to drop each job to
+# the slot's uid, kill the job's processes and empty the job's files, and
+# nothing else; a job (another uid, no capabilities) cannot signal or trace it.
+WARM_PARENT_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_DAC_OVERRIDE", "CAP_FOWNER")
+
+
+def _bwrap_argv(mode: str, limits: Limits, slot: int, drop_uid: bool = True, warm_parent: bool = False) -> list[str]:
     argv = ["bwrap", "--die-with-parent", "--new-session", "--clearenv",
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     if mode == "bwrap-user":
         argv += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+    elif drop_uid and warm_parent:
+        argv += ["--cap-drop", "ALL"] + [x for cap in WARM_PARENT_CAPS for x in ("--cap-add", cap)]
     elif drop_uid:  # root in the box keeps only what setpriv needs to leave it
         argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
     else:
@@ -256,15 +266,32 @@ def _bwrap_argv(mode: str, limits: Limits, slot: int, drop_uid: bool = True) -> 
     return argv
 
 
-def build(limits: Limits, fds: tuple[int, int], slot: int = 0) -> Launch:
-    """The command that starts a worker talking on ``fds`` (request, reply)."""
+def mode() -> str:
+    """'bwrap-root', 'bwrap-user' or 'plain': how student processes start here, now."""
+    return "plain" if "bwrap" in disabled_layers() else probe()[0]
+
+
+def build(limits: Limits, fds: tuple[int, int], slot: int = 0, zygote_dir: str | None = None) -> Launch:
+    """The command that starts a worker talking on ``fds`` (request, reply).
+
+    With ``zygote_dir`` it starts a warm parent instead (``sandbox/zygote.py``):
+    the folder is bound into the box for the jobs' FIFOs, the parent applies
+    only seccomp, and each job applies ``plan.job_limits`` after its fork.
+    """
     off = disabled_layers()
-    mode = "plain" if "bwrap" in off else probe()[0]
+    how = mode()
     worker_limits = {} if "rlimits" in off else limits.for_worker()
+    job_limits = None
+    if zygote_dir is not None:
+        assert how != "plain", "a warm parent needs bubblewrap's PID namespace"
+        job_limits, worker_limits = worker_limits, {}
     use_seccomp = "seccomp" not in off and seccomp_probe()[0]
     if use_seccomp:
         worker_limits["seccomp"] = "cuda" if limits.cuda else True
-    plan = _plan(mode, limits, worker_limits, fds, slot, drop_uid="uid" not in off)
+    plan = _plan(how, limits, worker_limits, fds, slot, drop_uid="uid" not in off, zygote_dir=zygote_dir)
+    if job_limits is not None and how == "bwrap-root" and "uid" not in off:
+        job_limits["uid"] = SANDBOX_UID_BASE + slot
+    plan.job_limits = job_limits
     if "rlimits" in off:
         plan.mechanisms.remove(RLIMITS)
     if use_seccomp:
@@ -280,7 +307,8 @@ def build(limits: Limits, fds: tuple[int, int], slot: int = 0) -> Launch:
 RLIMITS = "rlimits(cpu,memory,nproc,fsize,nofile,core)"
 
 
-def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], slot: int, drop_uid: bool) -> Launch:
+def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], slot: int, drop_uid: bool,
+          zygote_dir: str | None = None) -> Launch:
     limits_json = json.dumps(worker_limits)
     fd_arg = f"{fds[0]},{fds[1]}"
     env = _base_env(limits)
@@ -298,17 +326,23 @@ def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], 
             argv = _setpriv_argv(uid) + argv
             mechanisms.append(f"uid({uid})")
         return Launch(argv, env, workdir, mechanisms, cleanup_dir=workdir, pass_fds=fds)
-    argv = _bwrap_argv(mode, limits, slot, drop_uid)
+    argv = _bwrap_argv(mode, limits, slot, drop_uid, warm_parent=zygote_dir is not None)
+    if zygote_dir is not None:
+        # FIFOs open for writing on a read-only bind too
+        argv += ["--perms", "0755", "--dir", str(Path(JOBS_DIR).parent), "--ro-bind", zygote_dir, JOBS_DIR]
     for key, value in env.items():
         argv += ["--setenv", key, value]
     argv.append("--")
     mechanisms = ["bubblewrap(mount,pid,net,ipc,uts)", rlimits, "private-tmpfs"]
     if mode == "bwrap-root" and drop_uid:
-        argv += _setpriv_argv(uid)
+        if zygote_dir is None:  # else each job drops to it after its fork (worker._run_job)
+            argv += _setpriv_argv(uid)
         mechanisms.append(f"uid({uid})")
     elif mode == "bwrap-user":
         mechanisms.append("user-namespace")
     argv += [sys.executable, "-I", "-B", "-c", BOOT, limits_json, fd_arg, WORKER_ROOT]
+    if zygote_dir is not None:
+        argv.append(JOBS_DIR)
     return Launch(argv, env, "/", mechanisms, pass_fds=fds)
 
 

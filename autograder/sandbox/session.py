@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograder.sandbox import codec, launcher
+from autograder.sandbox import codec, launcher, zygote
 
 
 # A function that hung or crashed its process this often is not called
@@ -87,6 +87,7 @@ class SessionConfig:
     max_restarts: int = 10
     seed: int = 0
     slot: int = 0
+    preload: tuple[str, ...] = ("numpy",)  # imported by a warm parent before it forks (sandbox/zygote.py)
 
 
 class StudentSession:
@@ -107,6 +108,7 @@ class StudentSession:
         self._groups = None
         self._reader: threading.Thread | None = None
         self._fds: list[int] = []
+        self._box: zygote.WarmBox | None = None
 
     # -- process lifecycle -------------------------------------------------
     def start(self) -> LoadReport:
@@ -124,20 +126,21 @@ class StudentSession:
 
     def _spawn_and_load(self) -> tuple[LoadReport, int | None]:
         self.kill()
-        req_r, req_w = os.pipe()
-        rep_r, rep_w = os.pipe()
-        out_r, out_w = os.pipe()
-        plan = launcher.build(self.config.limits, (req_r, rep_w), self.config.slot)
-        self.mechanisms = plan.mechanisms
-        self._cleanup_dir = plan.cleanup_dir
-        self._groups = plan.groups
-        try:
-            self.proc = subprocess.Popen(
-                plan.argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=plan.env,
-                cwd=plan.cwd, pass_fds=plan.pass_fds, start_new_session=True, close_fds=True)
-        finally:
-            for fd in (req_r, rep_w, out_w):
-                os.close(fd)
+        if self._box is None and zygote.enabled(self.config.limits):
+            try:
+                self._box = zygote.acquire(self.config.limits, self.config.slot, self.config.preload,
+                                           self.config.load_timeout_s)
+            except zygote.BoxBroken:
+                self._box = None  # started cold instead
+        if self._box is not None:
+            try:
+                self.proc, req_w, rep_r, out_r = self._box.start_job()
+                self.mechanisms = self._box.mechanisms
+            except zygote.BoxBroken:
+                zygote.release(self._box)
+                self._box = None
+        if self._box is None:
+            req_w, rep_r, out_r = self._spawn_cold()
         self._fds = [req_w, rep_r]
         self.channel = codec.Channel(rep_r, req_w)
         self._reader = threading.Thread(target=self._drain_output, args=(out_r, self.proc), daemon=True)
@@ -176,6 +179,24 @@ class StudentSession:
                 return LoadReport(False, [f"loading stopped: {why}"]), current
             return LoadReport(False, [f"your code could not be loaded: {why or exc}"]), None
 
+    def _spawn_cold(self) -> tuple[int, int, int]:
+        """A new box and interpreter for this process; returns (request w, reply r, output r)."""
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        out_r, out_w = os.pipe()
+        plan = launcher.build(self.config.limits, (req_r, rep_w), self.config.slot)
+        self.mechanisms = plan.mechanisms
+        self._cleanup_dir = plan.cleanup_dir
+        self._groups = plan.groups
+        try:
+            self.proc = subprocess.Popen(
+                plan.argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=plan.env,
+                cwd=plan.cwd, pass_fds=plan.pass_fds, start_new_session=True, close_fds=True)
+        finally:
+            for fd in (req_r, rep_w, out_w):
+                os.close(fd)
+        return req_w, rep_r, out_r
+
     def _drain_output(self, fd: int, proc: subprocess.Popen) -> None:
         cap = self.config.limits.output_bytes
         try:
@@ -210,11 +231,7 @@ class StudentSession:
             self._groups = None
         if self._reader is not None:
             self._reader.join(timeout=2)  # collect what it printed before dying
-        for fd in self._fds:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        codec.close_fds(self._fds)
         self._fds = []
         self.channel = None
         if self._cleanup_dir:
@@ -230,6 +247,9 @@ class StudentSession:
             except (codec.ProtocolError, subprocess.TimeoutExpired, OSError):
                 pass
         self.kill()
+        if self._box is not None:
+            zygote.release(self._box)  # clean (kill() reset it), ready for the next student
+            self._box = None
 
     def _death_reason(self) -> str:
         proc = self.proc
@@ -239,13 +259,14 @@ class StudentSession:
             code = proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return ""
-        if code > 128 and any(m.startswith("bubblewrap") for m in self.mechanisms):
+        if isinstance(proc, subprocess.Popen) and code > 128 and any(m.startswith("bubblewrap") for m in self.mechanisms):
             code = 128 - code  # bubblewrap's init reports a child killed by signal N as 128 + N
         if self.output_overflow:
             return f"your code printed more than {self.config.limits.output_bytes // 1024} KiB of output"
         if code == -signal.SIGXCPU:
             return f"your code used more than {self.config.limits.cpu_s} s of CPU time"
-        if self._groups is not None and self._groups.oom_killed():
+        if (self._groups is not None and self._groups.oom_killed()) or \
+                (isinstance(proc, zygote.JobProcess) and proc.oom_killed()):
             return f"your code ran out of memory (the limit is {self.config.limits.memory_bytes // 1024**2} MiB)"
         if code == -signal.SIGKILL:
             return "the process running your code was killed (it ran out of CPU time or memory)"
@@ -351,7 +372,10 @@ class StudentSession:
         return text if len(text) <= limit else text[:limit] + "\n[... output truncated ...]"
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc) -> None:
+    if isinstance(proc, zygote.JobProcess):
+        proc.kill()  # through its warm parent: the job's pid means nothing on this side
+        return
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
