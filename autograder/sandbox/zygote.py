@@ -40,7 +40,9 @@ import time
 from autograder.sandbox import codec, launcher
 
 WARM_ENV = "AUTOGRADER_WARM"
-MAX_IDLE = 4  # warm boxes kept for later submissions, over all assignments and slots
+# Warm boxes kept for later submissions, over all assignments and slots: a
+# batch keeps one per worker slot (--jobs defaults to the usable cores).
+MAX_IDLE = max(4, 2 * len(os.sched_getaffinity(0)))
 
 
 class BoxBroken(RuntimeError):
