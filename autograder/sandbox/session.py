@@ -130,14 +130,15 @@ class StudentSession:
             try:
                 self._box = zygote.acquire(self.config.limits, self.config.slot, self.config.preload,
                                            self.config.load_timeout_s)
-            except zygote.BoxBroken:
+            except (zygote.BoxBroken, OSError):
                 self._box = None  # started cold instead
         if self._box is not None:
             try:
                 self.proc, req_w, rep_r, out_r = self._box.start_job()
                 self.mechanisms = self._box.mechanisms
-            except zygote.BoxBroken:
-                zygote.release(self._box)
+            except (zygote.BoxBroken, OSError):
+                self._box.broken = True
+                zygote.release(self._box)  # closes it
                 self._box = None
         if self._box is None:
             req_w, rep_r, out_r = self._spawn_cold()
