@@ -15,15 +15,23 @@ from helpers import FIXTURE_COURSE
 
 
 def test_a_runtime_under_tmp_is_not_hidden_by_the_private_tmp(tmp_path):
-    """A TA's venv in /tmp (as CI makes one) must stay visible inside the sandbox."""
+    """A TA's venv in /tmp (as CI makes one) must stay visible inside the sandbox, for the second
+    student of a warm box too: emptying /tmp between jobs once locked the venv's parents (0700)."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    code = ("from autograder.sandbox.session import *\n"
-            "s = StudentSession(SessionConfig('def f(x):\\n    return x + 1\\n', 'm.py', 'm', ('numpy',)))\n"
-            "print(s.start().ok, Student(s).f(41))\n")
-    done = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, timeout=60,
-                          cwd=str(FIXTURE_COURSE.parent.parent.parent))
-    assert done.stdout.split() == ["True", "42"], done.stderr
+    src = ("import os\n"
+           "def f(x):\n    open('/tmp/litter', 'w').write('x')\n    return x + 1\n"
+           "def g(path):\n    return [len(os.listdir(path)) > 0, os.path.exists('/tmp/litter')]\n")
+    code = ("import sys\n"
+            "from autograder.sandbox.session import *\n"
+            f"src = {src!r}\n"
+            "for _ in range(2):\n"
+            "    s = StudentSession(SessionConfig(src, 'm.py', 'm', ('numpy', 'os')))\n"
+            "    print(s.start().ok, Student(s).g(sys.argv[1]), Student(s).f(41))\n"
+            "    s.close()\n")
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", code, str(venv)], capture_output=True, text=True,
+                          timeout=60, cwd=str(FIXTURE_COURSE.parent.parent.parent))
+    assert done.stdout.splitlines() == ["True [True, False] 42"] * 2, done.stdout + done.stderr
 
 
 def test_a_sandbox_that_cannot_start_is_a_grader_fault(mini, monkeypatch, tmp_path):

@@ -421,6 +421,7 @@ def serve_jobs(control: Channel, jobs_dir: str) -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(max(1, int(os.environ.get("OMP_NUM_THREADS", "1"))))
+    skeleton = _skeleton()
     control.send({"op": "ready", "pid": os.getpid()})
     job, code = None, None
     while True:
@@ -436,7 +437,7 @@ def serve_jobs(control: Channel, jobs_dir: str) -> None:
                 code = _wait(job, float(request.get("timeout", 0)))
             control.send({"op": "status", "code": code})
         elif op == "reset":
-            reaped = _reset(job if code is None else None)
+            reaped = _reset(job if code is None else None, skeleton)
             code = code if code is not None else reaped
             job = None
             control.send({"op": "status", "code": code})
@@ -498,7 +499,7 @@ def _wait(pid: int | None, timeout: float) -> int | None:
     return None
 
 
-def _reset(pid: int | None) -> int | None:
+def _reset(pid: int | None, skeleton: set[str]) -> int | None:
     """Kill every process of the box but us and its init, reap the job, empty the writable folders."""
     import time
     me = os.getpid()
@@ -516,11 +517,24 @@ def _reset(pid: int | None) -> int | None:
             break
         time.sleep(0.002)
     for top in WRITABLE:
-        _empty(top)
+        _empty(top, skeleton, os.lstat(top).st_dev)
     return code
 
 
-def _empty(folder: str) -> None:
+def _skeleton() -> set[str]:
+    """What bubblewrap put in the writable folders before any job: the parents
+    of a runtime bound under /tmp (a venv made there), kept as they are."""
+    kept = set()
+    for top in WRITABLE:
+        device = os.lstat(top).st_dev
+        for folder, dirs, files in os.walk(top):
+            kept.update(os.path.join(folder, n) for n in dirs + files)
+            dirs[:] = [d for d in dirs if os.lstat(os.path.join(folder, d)).st_dev == device]
+    return kept
+
+
+def _empty(folder: str, skeleton: set[str], device: int) -> None:
+    """Remove what jobs made under ``folder``; keep the skeleton and never enter another mount."""
     try:
         names = os.listdir(folder)
     except OSError:
@@ -528,9 +542,13 @@ def _empty(folder: str) -> None:
     for name in names:
         path = os.path.join(folder, name)
         try:
-            if os.path.isdir(path) and not os.path.islink(path):
+            info = os.lstat(path)
+            if path in skeleton:
+                if os.path.isdir(path) and not os.path.islink(path) and info.st_dev == device:
+                    _empty(path, skeleton, device)
+            elif os.path.isdir(path) and not os.path.islink(path):
                 os.chmod(path, 0o700)  # a job may have made it unreadable or unwritable
-                _empty(path)
+                _empty(path, set(), device)
                 os.rmdir(path)
             else:
                 os.unlink(path)
