@@ -228,8 +228,11 @@ def test_without_bubblewrap_root_still_drops_to_the_slot_uid():
         venv = base / "venv"
         subprocess.run([system_python, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
                        check=True)
-        subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
-                        "numpy", "pyyaml"], check=True, timeout=300)
+        installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+                                    "-q", "numpy", "pyyaml"], capture_output=True, text=True, timeout=300)
+        if installed.returncode != 0:
+            pytest.skip(f"numpy could not be installed into a venv of the system Python (offline?): "
+                        f"{installed.stderr.strip()[-200:]}")
         env = {"PATH": "/usr/bin:/bin", launcher.DISABLE_ENV: "bwrap"}
         done = subprocess.run([str(venv / "bin" / "python"), "-c", PLAIN_UID_CHILD, launcher._package_parent()],
                               capture_output=True, text=True, timeout=120, env=env, cwd="/")
