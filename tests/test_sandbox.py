@@ -1,6 +1,7 @@
 """The sandbox's own behaviour, apart from any assignment."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import subprocess
@@ -288,3 +289,22 @@ def test_sweep_removes_the_empty_groups_of_a_killed_grader_and_keeps_the_others(
         assert all(d.exists() for d in mine.all_dirs)
     finally:
         cgroups._remove_all(list(orphan.all_dirs) + list(mine.all_dirs))
+
+
+def test_a_killed_graders_private_folders_are_removed_by_the_next(tmp_path, monkeypatch):
+    """Warm boxes' FIFO folders and the fallback's private folders are named after their grader's
+    pid: once that process is gone, the next grader removes them."""
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    orphan = tmp_path / f"ag-jobs-{dead.pid}-abc"
+    (orphan / "inner").mkdir(parents=True)
+    mine = tmp_path / f"ag-student-{__import__('os').getpid()}-def"
+    mine.mkdir()
+    other = tmp_path / "ag-other-1-x"  # not ours, whatever its name says
+    other.mkdir()
+    launcher._sweep_private_dirs.cache_clear()
+    made = launcher.private_dir("jobs")
+    assert not orphan.exists() and mine.exists() and other.exists()
+    assert Path(made).parent == tmp_path and Path(made).name.startswith(f"ag-jobs-{__import__('os').getpid()}-")

@@ -127,10 +127,13 @@ def sweep(max_age_s: float = 3600, orphan_age_s: float = 10) -> int:
 
 def _owner_gone(name: str) -> bool:
     pid = name.split("-")[1] if name.count("-") == 2 else ""
-    if not pid.isdigit():
-        return False
+    return pid.isdigit() and process_gone(int(pid))
+
+
+def process_gone(pid: int) -> bool:
+    """Whether no process has this pid (then what it named after itself is an orphan)."""
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except OSError:

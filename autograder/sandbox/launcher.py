@@ -317,7 +317,7 @@ def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], 
     rlimits = RLIMITS
     uid = SANDBOX_UID_BASE + slot
     if mode == "plain":
-        workdir = tempfile.mkdtemp(prefix="ag-student-")
+        workdir = private_dir("student")
         env["HOME"] = workdir
         argv = [sys.executable, "-I", "-B", "-c", BOOT, limits_json, fd_arg, _package_parent()]
         mechanisms = ["process-session", rlimits, "private-workdir"]
@@ -344,6 +344,21 @@ def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], 
     if zygote_dir is not None:
         argv.append(JOBS_DIR)
     return Launch(argv, env, "/", mechanisms, pass_fds=fds)
+
+
+def private_dir(kind: str) -> str:
+    """A new folder of this grader's under the temporary folder, named after its pid so that
+    the next grader removes it if this one is killed before it can (``_sweep_private_dirs``)."""
+    _sweep_private_dirs()
+    return tempfile.mkdtemp(prefix=f"ag-{kind}-{os.getpid()}-")
+
+
+@functools.lru_cache(maxsize=None)
+def _sweep_private_dirs() -> None:
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), "ag-*-*-*")):
+        _, kind, pid, _ = os.path.basename(path).split("-", 3)
+        if kind in ("student", "jobs") and pid.isdigit() and cgroups.process_gone(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def layer_report() -> list[tuple[str, bool, str]]:

@@ -33,7 +33,6 @@ import errno
 import os
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 
@@ -97,7 +96,7 @@ class WarmBox:
     """One sandboxed warm parent with the libraries in ``preload`` imported."""
 
     def __init__(self, limits: launcher.Limits, slot: int, preload: tuple[str, ...], timeout_s: float):
-        self.dir = tempfile.mkdtemp(prefix="ag-jobs-")
+        self.dir = launcher.private_dir("jobs")
         os.chmod(self.dir, 0o755)
         self.broken = False
         self._lock = threading.Lock()
