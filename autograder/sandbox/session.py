@@ -93,7 +93,7 @@ class SessionConfig:
 class StudentSession:
     def __init__(self, config: SessionConfig):
         self.config = config
-        self.proc: subprocess.Popen | None = None
+        self.proc: ColdProcess | zygote.JobProcess | None = None
         self.channel: codec.Channel | None = None
         self.report: LoadReport | None = None
         self.mechanisms: list[str] = []
@@ -104,8 +104,6 @@ class StudentSession:
         self.timeouts: dict[str, int] = {}
         self.crashes: dict[str, int] = {}
         self._stalled: set[int] = set()
-        self._cleanup_dir: str | None = None
-        self._groups = None
         self._reader: threading.Thread | None = None
         self._fds: list[int] = []
         self._box: zygote.WarmBox | None = None
@@ -187,18 +185,16 @@ class StudentSession:
         out_r, out_w = os.pipe()
         plan = launcher.build(self.config.limits, (req_r, rep_w), self.config.slot)
         self.mechanisms = plan.mechanisms
-        self._cleanup_dir = plan.cleanup_dir
-        self._groups = plan.groups
         try:
-            self.proc = subprocess.Popen(
+            self.proc = ColdProcess(plan, subprocess.Popen(
                 plan.argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=plan.env,
-                cwd=plan.cwd, pass_fds=plan.pass_fds, start_new_session=True, close_fds=True)
+                cwd=plan.cwd, pass_fds=plan.pass_fds, start_new_session=True, close_fds=True))
         finally:
             for fd in (req_r, rep_w, out_w):
                 os.close(fd)
         return req_w, rep_r, out_r
 
-    def _drain_output(self, fd: int, proc: subprocess.Popen) -> None:
+    def _drain_output(self, fd: int, proc: "ColdProcess | zygote.JobProcess") -> None:
         cap = self.config.limits.output_bytes
         try:
             while True:
@@ -212,7 +208,7 @@ class StudentSession:
                     self.output += chunk[:room]
                 if len(chunk) > room and not self.output_overflow:
                     self.output_overflow = True
-                    _kill_group(proc)
+                    proc.kill()
         finally:
             os.close(fd)
 
@@ -220,24 +216,13 @@ class StudentSession:
         proc = self.proc
         if proc is None:
             return
-        if self._groups is not None:
-            self._groups.kill()  # every process of the run, daemons and double forks too
-        _kill_group(proc)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        if self._groups is not None:
-            self._groups.remove()
-            self._groups = None
+        proc.kill()  # every process of the run, daemons and double forks too
+        proc.release()
         if self._reader is not None:
             self._reader.join(timeout=2)  # collect what it printed before dying
         codec.close_fds(self._fds)
         self._fds = []
         self.channel = None
-        if self._cleanup_dir:
-            shutil.rmtree(self._cleanup_dir, ignore_errors=True)
-            self._cleanup_dir = None
         self.proc = None
 
     def close(self) -> None:
@@ -260,14 +245,11 @@ class StudentSession:
             code = proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return ""
-        if isinstance(proc, subprocess.Popen) and code > 128 and any(m.startswith("bubblewrap") for m in self.mechanisms):
-            code = 128 - code  # bubblewrap's init reports a child killed by signal N as 128 + N
         if self.output_overflow:
             return f"your code printed more than {self.config.limits.output_bytes // 1024} KiB of output"
         if code == -signal.SIGXCPU:
             return f"your code used more than {self.config.limits.cpu_s} s of CPU time"
-        if (self._groups is not None and self._groups.oom_killed()) or \
-                (isinstance(proc, zygote.JobProcess) and proc.oom_killed()):
+        if proc.oom_killed():
             return f"your code ran out of memory (the limit is {self.config.limits.memory_bytes // 1024**2} MiB)"
         if code == -signal.SIGKILL:
             return "the process running your code was killed (it ran out of CPU time or memory)"
@@ -373,17 +355,56 @@ class StudentSession:
         return text if len(text) <= limit else text[:limit] + "\n[... output truncated ...]"
 
 
-def _kill_group(proc) -> None:
-    if isinstance(proc, zygote.JobProcess):
-        proc.kill()  # through its warm parent: the job's pid means nothing on this side
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+class ColdProcess:
+    """A student process started on its own (``launcher.build``): its Popen, cgroups and private folder.
+
+    The same few methods as ``zygote.JobProcess``, its warm counterpart, so
+    that the session never asks which kind it holds.
+    """
+
+    def __init__(self, plan: launcher.Launch, popen: subprocess.Popen):
+        self.plan = plan
+        self.popen = popen
+        # bubblewrap's init reports a child killed by signal N as 128 + N
+        self._boxed = any(m.startswith("bubblewrap") for m in plan.mechanisms)
+
+    def poll(self) -> int | None:
+        return None if self.popen.poll() is None else self._code()
+
+    def wait(self, timeout: float | None = None) -> int:
+        self.popen.wait(timeout)
+        return self._code()
+
+    def _code(self) -> int:
+        code = self.popen.returncode
+        return 128 - code if self._boxed and code > 128 else code
+
+    def kill(self) -> None:
+        if self.plan.groups is not None:
+            self.plan.groups.kill()
         try:
-            proc.kill()
-        except ProcessLookupError:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            try:
+                self.popen.kill()
+            except ProcessLookupError:
+                pass
+        try:
+            self.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             pass
+
+    def oom_killed(self) -> bool:
+        return self.plan.groups is not None and self.plan.groups.oom_killed()
+
+    def release(self) -> None:
+        """After ``kill``: its cgroups and private folder go."""
+        if self.plan.groups is not None:
+            self.plan.groups.remove()
+            self.plan.groups = None
+        if self.plan.cleanup_dir:
+            shutil.rmtree(self.plan.cleanup_dir, ignore_errors=True)
+            self.plan.cleanup_dir = None
 
 
 def _mirror_changes(args: tuple, new_args, kwargs: dict, new_kwargs, kept: dict) -> None:

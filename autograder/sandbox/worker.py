@@ -19,6 +19,7 @@ import random
 import resource
 import signal
 import sys
+import time
 import traceback
 import types
 import warnings
@@ -406,12 +407,15 @@ PR_SET_NO_NEW_PRIVS = 38
 WRITABLE = ("/tmp", "/dev/shm")
 
 
-def serve_jobs(control: Channel, jobs_dir: str) -> None:
+def _prctl(option: int, value: int) -> None:
     import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    # Jobs run under our uid: non-dumpable, our memory cannot be read or
-    # written through /proc/<pid>/mem, nor traced.
-    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
+
+
+def serve_jobs(control: Channel, jobs_dir: str) -> None:
+    # Non-dumpable: a job under our uid (as an ordinary user) cannot read or
+    # write our memory through /proc/<pid>/mem, nor trace us.
+    _prctl(PR_SET_DUMPABLE, 0)
     request = control.recv()
     for name in request.get("preload", []):
         try:
@@ -441,8 +445,6 @@ def serve_jobs(control: Channel, jobs_dir: str) -> None:
             code = code if code is not None else reaped
             job = None
             control.send({"op": "status", "code": code})
-        elif op == "exit":
-            return
 
 
 def _run_job(control: Channel, jobs_dir: str, name: str, limits: dict) -> None:
@@ -457,10 +459,8 @@ def _run_job(control: Channel, jobs_dir: str, name: str, limits: dict) -> None:
         os.dup2(out, 1)
         os.dup2(out, 2)
         os.close(out)
-        import ctypes
-        libc = ctypes.CDLL(None)
-        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # no setuid binary gives anything back, seccomp or not
-        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)  # no setuid binary gives anything back, seccomp or not
+        _prctl(PR_SET_DUMPABLE, 1)
         with open("/proc/self/oom_score_adj", "w") as f:
             f.write("1000")  # under the box's memory limit, the job dies, never its parent
         uid = limits.pop("uid", None)
@@ -468,7 +468,7 @@ def _run_job(control: Channel, jobs_dir: str, name: str, limits: dict) -> None:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
-            libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # a uid change clears it
+            _prctl(PR_SET_DUMPABLE, 1)  # a uid change clears it
         apply_limits(limits)
         Worker(Channel(request, reply)).serve()
         code = 0
@@ -484,7 +484,6 @@ def _run_job(control: Channel, jobs_dir: str, name: str, limits: dict) -> None:
 
 def _wait(pid: int | None, timeout: float) -> int | None:
     """The job's exit status as subprocess reports it (-N for signal N), or None if it still runs."""
-    import time
     deadline = time.monotonic() + timeout
     while pid is not None:
         try:
@@ -501,7 +500,6 @@ def _wait(pid: int | None, timeout: float) -> int | None:
 
 def _reset(pid: int | None, skeleton: set[str]) -> int | None:
     """Kill every process of the box but us and its init, reap the job, empty the writable folders."""
-    import time
     me = os.getpid()
     code = None
     deadline = time.monotonic() + 5

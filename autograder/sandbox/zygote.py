@@ -91,6 +91,9 @@ class JobProcess:
     def oom_killed(self) -> bool:
         return self.box.oom_count() > self._oom_before
 
+    def release(self) -> None:
+        """Nothing to free: ``kill`` left the box clean for the next job."""
+
 
 class WarmBox:
     """One sandboxed warm parent with the libraries in ``preload`` imported."""
@@ -98,7 +101,7 @@ class WarmBox:
     def __init__(self, limits: launcher.Limits, slot: int, preload: tuple[str, ...], timeout_s: float):
         self.dir = launcher.private_dir("jobs")
         os.chmod(self.dir, 0o755)
-        self.broken = False
+        self.broken = self._closed = False
         self._lock = threading.Lock()
         self._count = 0
         req_r, req_w = os.pipe()
@@ -106,7 +109,7 @@ class WarmBox:
         out_r, out_w = os.pipe()
         self.plan = launcher.build(limits, (req_r, rep_w), slot, zygote_dir=self.dir)
         self.mechanisms = self.plan.mechanisms + ["warm-parent(fork per job)"]
-        self.owner = launcher.SANDBOX_UID_BASE + slot if any(m.startswith("uid(") for m in self.mechanisms) else None
+        self.owner = (self.plan.job_limits or {}).get("uid")  # the uid each job drops to, if any
         try:
             self.proc = subprocess.Popen(self.plan.argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
                                          env=self.plan.env, cwd=self.plan.cwd, pass_fds=self.plan.pass_fds,
@@ -211,7 +214,9 @@ class WarmBox:
 
     def close(self) -> None:
         """Kill the whole box: the parent, any job, everything they started."""
-        self.broken = True
+        if self._closed:
+            return
+        self._closed = self.broken = True
         if self.plan.groups is not None:
             self.plan.groups.kill()
         try:
@@ -270,8 +275,4 @@ def shutdown() -> None:
         boxes = [box for _, box in _idle]
         _idle.clear()
     for box in boxes:
-        try:
-            box._ask({"op": "exit"}, 2)
-        except BoxBroken:
-            pass
         box.close()
