@@ -15,7 +15,16 @@ FLOAT32_TOL = 1e-4
 
 
 class CheckFailed(AssertionError):
-    """A test's verdict on the student's value; the message is shown to the student."""
+    """A test's verdict on the student's value; the message is shown to the student.
+
+    ``hint`` names the known mistake the value was recognised as, if any: it
+    is appended to the message for the student and kept apart in the result
+    (``mistake``) so that reports can count mistakes without parsing text.
+    """
+
+    def __init__(self, message: str = "", hint: str | None = None):
+        super().__init__(message + (f". Hint: {hint}" if hint else ""))
+        self.hint = hint
 
 
 class PartialCredit(Exception):
@@ -92,8 +101,7 @@ def check_close(actual, expected, what: str, tol: float | None = None, mistakes:
     if err <= tol:
         return arr
     message = f"{what}: relative error {err:.1e} is above the tolerance {tol:.0e}"
-    hint = recognise(arr, mistakes, tol)
-    raise CheckFailed(message + (f". Hint: {hint}" if hint else ""))
+    raise CheckFailed(message, hint=recognise(arr, mistakes, tol))
 
 
 def recognise(actual, mistakes: dict | None, tol: float) -> str | None:

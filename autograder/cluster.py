@@ -58,7 +58,7 @@ from pathlib import Path
 
 from autograder import __version__, config, devices, report, score
 from autograder.grade import SubmissionResult, grade_submission
-from autograder.runner import TestOutcome
+from autograder.suite import TestOutcome
 
 ATTEMPTS = 3  # submissions of a task that raised (a dead worker's tasks are retried by the scheduler)
 CONNECT_TIMEOUT_S = 30.0

@@ -14,7 +14,7 @@ import types
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from autograder import config, devices, extract, runner, score
+from autograder import config, devices, extract, score, suite
 from autograder.sandbox import launcher
 from autograder.sandbox.session import SessionConfig, Student, StudentSession
 from autograder.sandbox.worker import SKIPPED_STATEMENTS
@@ -46,7 +46,7 @@ class SubmissionResult:
         return sum(p.max_score for p in self.parts)
 
     @property
-    def outcomes(self) -> list[runner.TestOutcome]:
+    def outcomes(self) -> list[suite.TestOutcome]:
         return [t.outcome for p in self.parts for t in p.tests]
 
 
@@ -78,7 +78,7 @@ def reference(assignment: config.Assignment) -> types.ModuleType:
 
 
 def grade_submission(assignment: config.Assignment, student: str, filename: str, data: bytes,
-                     visibilities=runner.VISIBILITIES, slot: int = 0, notes: tuple[str, ...] = (),
+                     visibilities=suite.VISIBILITIES, slot: int = 0, notes: tuple[str, ...] = (),
                      device: str = "cpu", threads: int = 1, parts=None) -> SubmissionResult:
     """Grade one submission; ``device`` is what GPU parts get ('cpu' or 'cuda', already resolved);
     ``parts`` (names) limits grading to those parts' tests (the cluster grades GPU parts apart)."""
@@ -87,9 +87,9 @@ def grade_submission(assignment: config.Assignment, student: str, filename: str,
     found = extract.extract(filename, data, assignment.student_file)
     if notes:
         found = replace(found, notes=tuple(notes) + found.notes)
-    cases = runner.collect(assignment, visibilities, parts)
+    cases = suite.collect(assignment, visibilities, parts)
     if found.source is None:
-        outcomes = [runner.TestOutcome(c.id, c.part, c.visibility, c.weight, "error", 0.0,
+        outcomes = [suite.TestOutcome(c.id, c.part, c.visibility, c.weight, "error", 0.0,
                                        "not run: no code could be read from your submission", 0.0) for c in cases]
         return _result(assignment, student, found, sha, outcomes, found.notes, "", [launcher.describe()], started,
                        device)
@@ -108,7 +108,7 @@ def grade_submission(assignment: config.Assignment, student: str, filename: str,
         if any(c.visibility == "hidden" for c in cases):
             fixtures["reference"] = reference(assignment)
         deadline = started + budgets.submission_timeout_s
-        outcomes = runner.run(cases, fixtures, deadline)
+        outcomes = suite.run(cases, fixtures, deadline)
         outcomes = [_located(o, found) for o in outcomes]
         mechanisms = session.mechanisms
     finally:
@@ -117,7 +117,7 @@ def grade_submission(assignment: config.Assignment, student: str, filename: str,
     return _result(assignment, student, found, sha, outcomes, notes, printed, mechanisms, started, device)
 
 
-def _located(outcome: runner.TestOutcome, found: extract.Extracted) -> runner.TestOutcome:
+def _located(outcome: suite.TestOutcome, found: extract.Extracted) -> suite.TestOutcome:
     if not found.cells or "line " not in outcome.message:
         return outcome
     return replace(outcome, message=found.locate(outcome.message))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder import config as config_module
-from autograder import devices, extract, runner
+from autograder import devices, extract, suite
 from autograder.grade import reference as load_reference
 from autograder.sandbox.session import SessionConfig, Student, StudentSession
 
@@ -64,7 +64,7 @@ def reference(config):
 
 @pytest.fixture
 def rng(request):
-    return runner.rng_for(request.node.name)
+    return suite.rng_for(request.node.name)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autograder.config import Assignment
-from autograder.runner import TestOutcome
+from autograder.suite import TestOutcome
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.runner import TestOutcome
+from autograder.suite import TestOutcome
 from autograder.score import score
 
 
@@ -31,7 +31,7 @@ def test_thirds_add_up_exactly(mini):
 
 def test_parametrize_ids_follow_pytest(tmp_path, mini):
     import pytest as _pytest
-    from autograder.runner import _expand
+    from autograder.suite import _expand
 
     @_pytest.mark.parametrize("case", [{"a": 1}, "a long string parameter value", None, _pytest.param(3, id="three")])
     def test_x(case):

@@ -1,4 +1,4 @@
-"""Collect an assignment's tests and run them against one student.
+"""An assignment's test suite: collect its tests and run them against one student.
 
 Tests are pytest-style functions (see :mod:`autograder.testing`) loaded into
 the trusted process only. Running one never raises: whatever happens becomes
@@ -51,6 +51,7 @@ class TestOutcome:
     message: str
     duration_s: float
     grader_error: bool = False
+    mistake: str | None = None  # the known mistake a check recognised (CheckFailed.hint)
 
 
 def load_module(path: Path, label: str) -> types.ModuleType:
@@ -144,7 +145,7 @@ def rng_for(test_id: str) -> np.random.Generator:
 
 def run_one(case: TestCase, fixtures: dict) -> TestOutcome:
     started = time.monotonic()
-    status, fraction, message, grader_error = "passed", 1.0, "", False
+    status, fraction, message, grader_error, mistake = "passed", 1.0, "", False, None
     try:
         kwargs = dict(case.params)
         for param in inspect.signature(case.func).parameters:
@@ -163,6 +164,7 @@ def run_one(case: TestCase, fixtures: dict) -> TestOutcome:
         status, fraction, message = ("passed" if exc.fraction >= 1 else "partial"), exc.fraction, str(exc)
     except CheckFailed as exc:
         status, fraction, message = "failed", 0.0, str(exc) or "the check failed"
+        mistake = getattr(exc, "hint", None)
     except StudentTimeout as exc:
         status, fraction, message = "timeout", 0.0, str(exc)
     except StudentFault as exc:
@@ -171,4 +173,4 @@ def run_one(case: TestCase, fixtures: dict) -> TestOutcome:
         status, fraction, grader_error = "error", 0.0, True
         message = f"the grader could not check your result ({type(exc).__name__}: {str(exc)[:300]})"
     return TestOutcome(case.id, case.part, case.visibility, case.weight, status, fraction, message,
-                       time.monotonic() - started, grader_error)
+                       time.monotonic() - started, grader_error, mistake)
