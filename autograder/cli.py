@@ -13,27 +13,36 @@ from autograder import __version__
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="autograder", description="Grade neural-network course assignments.")
+    # --course is accepted before or after the command: both spellings fill one
+    # destination, and SUPPRESS keeps a subcommand's absent flag from hiding
+    # the one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course", default=argparse.SUPPRESS,
+                        help="course folder holding assignments/ (default: current folder or this checkout)")
+    p = argparse.ArgumentParser(prog="autograder", description="Grade neural-network course assignments.",
+                                parents=[common])
     p.add_argument("--version", action="version", version=f"autograder {__version__}")
-    p.add_argument("--course", help="course folder holding assignments/ (default: current folder or this checkout)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("list", help="the assignments, their parts and points")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
 
-    r = sub.add_parser("release", help="write release/NAME/ (student notebook, public tests, data)")
+    command("list", "the assignments, their parts and points")
+
+    r = command("release", "write release/NAME/ (student notebook, public tests, data)")
     r.add_argument("name", nargs="?")
     r.add_argument("--all", action="store_true", help="every assignment")
     r.add_argument("--check", action="store_true", help="exit 1 when release/ differs from what would be written")
 
-    v = sub.add_parser("validate", help="the reference must score the maximum, the release stubs 0")
+    v = command("validate", "the reference must score the maximum, the release stubs 0")
     v.add_argument("name", nargs="?")
     v.add_argument("--all", action="store_true")
 
-    c = sub.add_parser("check", help="run the public tests on your file")
+    c = command("check", "run the public tests on your file")
     c.add_argument("name")
     c.add_argument("file")
 
-    g = sub.add_parser("grade", help="grade submissions with the public and hidden tests")
+    g = command("grade", "grade submissions with the public and hidden tests")
     g.add_argument("name")
     g.add_argument("paths", nargs="+", metavar="PATH")
     g.add_argument("--out", default="graded", help="output folder (default: ./graded)")
@@ -43,20 +52,20 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     g.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
 
-    rp = sub.add_parser("report", help="rebuild gradebook.csv, feedback and summary.html from OUT's gradebook")
+    rp = command("report", "rebuild gradebook.csv, feedback and summary.html from OUT's gradebook")
     rp.add_argument("out")
 
-    sub.add_parser("doctor", help="which sandbox layers this machine supports, and how to get the missing ones")
+    command("doctor", "which sandbox layers this machine supports, and how to get the missing ones")
 
-    d = sub.add_parser("demo", help="grade a generated demo batch of backprop submissions end to end")
+    d = command("demo", "grade a generated demo batch of backprop submissions end to end")
     d.add_argument("--out", default="demo-out")
     d.add_argument("--jobs", type=int, default=None)
     return p
 
 
-def _names(args, config) -> list[str]:
+def _names(args, course) -> list[str]:
     if args.all:
-        return config.all_names()
+        return course.names()
     if not args.name:
         raise SystemExit("autograder: give an assignment NAME or --all")
     return [args.name]
@@ -64,13 +73,15 @@ def _names(args, config) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    import os
     from autograder import config
-    if args.course:
-        os.environ["AUTOGRADER_COURSE"] = args.course
+    from autograder.course import Course
+    from autograder.record import SchemaError
     try:
-        return _run(args, config)
-    except config.ConfigError as exc:
+        explicit = getattr(args, "course", None)
+        # check works in a student's release folder, doctor anywhere: neither needs a course folder
+        course = None if args.command in ("check", "doctor") and explicit is None else Course.locate(explicit)
+        return _run(args, course)
+    except (config.ConfigError, SchemaError) as exc:  # a gradebook of another schema: the message says what to do
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
@@ -81,11 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _run(args, config) -> int:
+def _run(args, course) -> int:
     from autograder import api
     if args.command == "list":
-        for name in config.all_names():
-            a = config.find(name)
+        for name in course.names():
+            a = course.assignment(name)
             print(f"{a.name}: {a.title} ({a.max_score:g} points)")
             for p in a.parts:
                 print(f"  - {p.name}: {p.title}, {p.points:g} points" + (f" [{p.runner}]" if p.runner != "cpu" else ""))
@@ -93,8 +104,8 @@ def _run(args, config) -> int:
     if args.command == "release":
         from autograder import release
         status = 0
-        for name in _names(args, config):
-            a = config.find(name)
+        for name in _names(args, course):
+            a = course.assignment(name)
             if args.check:
                 diffs = release.differences(a)
                 for d in diffs:
@@ -109,21 +120,21 @@ def _run(args, config) -> int:
         return status
     if args.command == "validate":
         status = 0
-        for name in _names(args, config):
-            problems = api.validate(name)
+        for name in _names(args, course):
+            problems = api.validate(name, course=course)
             for p in problems:
                 print(f"  problem: {p}")
             print(f"{name}: {'OK' if not problems else 'FAILED'}")
             status |= bool(problems)
         return status
     if args.command == "check":
-        return api.check(args.name, args.file)
+        return api.check(args.name, args.file, course=course)
     if args.command == "grade":
         from autograder.cluster import ClusterError
         from autograder.devices import DeviceError
         try:
             results, faults = api.grade_batch(args.name, args.paths, args.out, args.jobs, device=args.device,
-                                              regrade=args.regrade, cluster=args.cluster)
+                                              regrade=args.regrade, cluster=args.cluster, course=course)
         except DeviceError as exc:
             print(f"autograder: {exc}", file=sys.stderr)
             return 2
@@ -132,7 +143,7 @@ def _run(args, config) -> int:
             return 3 if exc.during_batch else 2
         return 3 if faults else 0
     if args.command == "report":
-        print(f"wrote {api.rebuild_reports(args.out)}")
+        print(f"wrote {api.rebuild_reports(args.out, course=course)}")
         return 0
     if args.command == "doctor":
         from autograder.sandbox import launcher
@@ -142,8 +153,9 @@ def _run(args, config) -> int:
         return 0
     if args.command == "demo":
         from autograder import demo
-        return demo.run(args.out, args.jobs)
+        return demo.run(args.out, args.jobs, course)
     return 2
+
 
 
 if __name__ == "__main__":

@@ -2,18 +2,16 @@
 
 The file is validated once, at load, into frozen dataclasses; every mistake
 is reported with the file and the key (``parts[2].points``) and what would
-be accepted, so an instructor can fix it without reading this code.
+be accepted, so an instructor can fix it without reading this code. Where a
+course keeps its assignments is :mod:`autograder.course`'s business.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-
-from autograder.sandbox.launcher import Limits
 
 RUNNERS = ("cpu", "gpu")
 
@@ -44,10 +42,6 @@ class Budgets:
     processes: int = 64
     output_kb: int = 1024
 
-    def limits(self) -> Limits:
-        return Limits(cpu_s=int(self.cpu_s), memory_bytes=int(self.memory_mb) * 1024**2,
-                      nproc=int(self.processes), output_bytes=int(self.output_kb) * 1024)
-
 
 @dataclass(frozen=True)
 class Threshold:
@@ -74,10 +68,6 @@ class Assignment:
     def max_score(self) -> float:
         return float(sum(p.points for p in self.parts))
 
-    @property
-    def course_root(self) -> Path:
-        return self.root.parent.parent
-
     def part(self, name: str) -> Part:
         for p in self.parts:
             if p.name == name:
@@ -90,14 +80,6 @@ class Assignment:
     @property
     def data_dir(self) -> Path:
         return self.root / "data"
-
-    @property
-    def solution_dir(self) -> Path:
-        return self.course_root / "solutions" / self.name
-
-    @property
-    def release_dir(self) -> Path:
-        return self.course_root / "release" / self.name
 
     def tolerance(self, key: str) -> float:
         return self.tolerances[key]
@@ -150,7 +132,7 @@ KNOWN_KEYS = {"name", "title", "student_file", "allowed_imports", "course_rule",
               "tolerances", "thresholds", "public_data", "settings"}
 
 
-def load(path: str | os.PathLike) -> Assignment:
+def load(path: str | Path) -> Assignment:
     """Read and validate one ``assignment.yaml``."""
     path = Path(path)
     try:
@@ -271,32 +253,3 @@ def _check_test_files(assignment: Assignment, top: _Reader) -> None:
             if part not in names:
                 top.fail("parts", f"{file.relative_to(assignment.root)} belongs to no part "
                                   f"(add a part named {part!r} or rename the file)")
-
-
-def course_root(explicit: str | os.PathLike | None = None) -> Path:
-    """Where ``assignments/`` lives: --course, $AUTOGRADER_COURSE, the cwd, or this checkout."""
-    candidates = [explicit, os.environ.get("AUTOGRADER_COURSE"), os.getcwd(), Path(__file__).resolve().parent.parent]
-    for c in candidates:
-        if c and (Path(c) / "assignments").is_dir():
-            return Path(c).resolve()
-    raise ConfigError("no assignments/ folder found: run from the course folder or pass --course DIR")
-
-
-def find(name: str, root: Path | None = None) -> Assignment:
-    """The assignment called ``name``: the course's, or a student's release folder."""
-    if root is None:
-        for release in (Path.cwd() / "release" / name, Path.cwd()):
-            if release.name == name and (release / "assignment.yaml").is_file() and \
-                    not (release.parent.parent / "assignments" / name).is_dir():
-                return load(release / "assignment.yaml")
-    root = root or course_root()
-    path = root / "assignments" / name / "assignment.yaml"
-    if not path.is_file():
-        known = ", ".join(all_names(root)) or "none"
-        raise ConfigError(f"no assignment named {name!r} under {root / 'assignments'} (known: {known})")
-    return load(path)
-
-
-def all_names(root: Path | None = None) -> list[str]:
-    root = root or course_root()
-    return sorted(p.parent.name for p in (root / "assignments").glob("*/assignment.yaml"))

@@ -12,18 +12,19 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograder import api, config, extract
-from autograder.grade import solution_file
+from autograder import api, extract
+from autograder.config import Assignment
+from autograder.course import Course, find
 
 DEMO_MISTAKES = 4
 
 
-def reference_source(assignment: config.Assignment) -> str:
-    master = solution_file(assignment)
+def reference_source(assignment: Assignment) -> str:
+    master = Course.of(assignment).solution_file(assignment)
     return extract.extract(master.name, master.read_bytes(), assignment.student_file).source
 
 
-def catalogue_submission(assignment: config.Assignment, path: Path) -> bytes:
+def catalogue_submission(assignment: Assignment, path: Path) -> bytes:
     """A submission from a catalogue entry.
 
     A ``wrong`` (or ``gpu_wrong``) entry holds only what differs from the
@@ -37,9 +38,9 @@ def catalogue_submission(assignment: config.Assignment, path: Path) -> bytes:
     return (reference_source(assignment) + "\n\n# --- catalogue entry: " + path.name + " ---\n" + text).encode()
 
 
-def make_batch(folder: Path) -> list[str]:
+def make_batch(folder: Path, course: Course | None = None) -> list[str]:
     """Write one sub-folder per demo student; returns what each one is."""
-    assignment = config.find("backprop")
+    assignment = find("backprop", course)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -50,12 +51,12 @@ def make_batch(folder: Path) -> list[str]:
         (folder / student / name).write_bytes(data)
         about.append(f"{student}: {what}")
 
-    reference = solution_file(assignment)
+    reference = Course.of(assignment).solution_file(assignment)
     put("ada", reference.name, reference.read_bytes(), "the reference solution")
-    stub = assignment.release_dir / "backprop.ipynb"
+    stub = Course.of(assignment).release_dir(assignment.name) / "backprop.ipynb"
     if stub.is_file():
         put("bert", stub.name, stub.read_bytes(), "the untouched release notebook")
-    wrong = sorted((assignment.course_root / "tests" / "catalogue" / "backprop" / "wrong").glob("*.py"))
+    wrong = sorted((Course.of(assignment).root / "tests" / "catalogue" / "backprop" / "wrong").glob("*.py"))
     step = max(1, len(wrong) // DEMO_MISTAKES)
     for i, path in enumerate(wrong[::step][:DEMO_MISTAKES]):
         mistake = path.read_text().splitlines()[1].removeprefix("# mistake:").strip()
@@ -66,11 +67,11 @@ def make_batch(folder: Path) -> list[str]:
     return about
 
 
-def run(out: str, jobs: int | None = None) -> int:
+def run(out: str, jobs: int | None = None, course: Course | None = None) -> int:
     out = Path(out)
-    about = make_batch(out / "submissions")
+    about = make_batch(out / "submissions", course)
     print("demo batch:", *about, sep="\n  ")
-    results, faults = api.grade_batch("backprop", [out / "submissions"], out / "results", jobs)
+    results, faults = api.grade_batch("backprop", [out / "submissions"], out / "results", jobs, course=course)
     print()
     print((out / "results" / "gradebook.csv").read_text(), end="")
     print(f"\nper-student feedback: {out / 'results'}/<student>/feedback.md", file=sys.stderr)

@@ -5,8 +5,13 @@ transaction) as soon as a submission is graded, before any file is written;
 files are rebuilt from the rows, so a run killed at any point (Ctrl-C, a
 killed process, power loss) loses at most the submissions in flight, and a
 re-run grades only what has no row yet or whose content or grader version
-changed. Each row stores the results.json and feedback it produced, so
-``autograder report OUT`` can rebuild every output without grading again.
+changed. Each row keeps the submission's result record
+(:class:`autograder.record.Result`), from which ``autograder report OUT``
+rebuilds every output without grading again.
+
+This is the only module that writes the gradebook. Its schema version is the
+record's: a gradebook of another version is refused when opened, with a
+message saying what to do.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+from autograder import __version__
+from autograder.record import SCHEMA_VERSION, Result, check_version
+
 FILE_NAME = "gradebook.sqlite"
 
 _SCHEMA = """
@@ -31,10 +38,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     status TEXT NOT NULL,            -- graded | fault
     score REAL,
     max_score REAL,
-    execution_time REAL,
     graded_at REAL NOT NULL,
-    results_json TEXT,
-    feedback_md TEXT,
+    record_json TEXT,                -- the Result, as Result.to_dict()
     fault TEXT,
     PRIMARY KEY (assignment, student)
 );
@@ -47,12 +52,7 @@ class Row:
     student: str
     sha256: str
     grader_version: str
-    status: str
-    score: float | None
-    max_score: float | None
-    execution_time: float | None
-    results: dict | None
-    feedback_md: str | None
+    result: Result | None  # None: a grader fault
     fault: str | None
 
 
@@ -64,16 +64,25 @@ class Gradebook:
         self.path = out / FILE_NAME
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a committed row survives power loss
-        self._db.executescript(_SCHEMA)
-        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # a committed row survives power loss
+            self._db.executescript("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            found = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if found is None:
+                self._db.executescript(_SCHEMA)
+                self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            else:
+                check_version(int(found[0]) if found[0].isdigit() else found[0], str(self.path))
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def is_current(self, assignment: str, student: str, sha256: str, grader_version: str) -> bool:
+    def is_current(self, assignment: str, student: str, sha256: str, grader_version: str = __version__) -> bool:
         """Graded already, from the same bytes, by the same grader version."""
         with self._lock:
             row = self._db.execute(
@@ -81,28 +90,31 @@ class Gradebook:
                 (assignment, student)).fetchone()
         return row is not None and row == (sha256, grader_version, "graded")
 
-    def record(self, assignment: str, student: str, sha256: str, grader_version: str, results: dict | None,
-               feedback_md: str | None, fault: str | None = None) -> None:
-        status = "fault" if fault else "graded"
-        values = (assignment, student, sha256, grader_version, status,
-                  results["score"] if results else None, results["max_score"] if results else None,
-                  results["execution_time"] if results else None, time.time(),
-                  json.dumps(results) if results else None, feedback_md, fault)
+    def save(self, result: Result) -> None:
+        """A graded submission's record, committed."""
+        self._put((result.assignment, result.student, result.sha256, result.grader_version, "graded",
+                   result.score, result.max_score, time.time(), json.dumps(result.to_dict()), None))
+
+    def save_fault(self, assignment: str, student: str, sha256: str, why: str) -> None:
+        """A grader fault's row: no record, and graded again by the next run."""
+        self._put((assignment, student, sha256, __version__, "fault", None, None, time.time(), None, why))
+
+    def _put(self, values: tuple) -> None:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", values)
+            self._db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?)", values)
             self._db.execute("COMMIT")
 
     def rows(self, assignment: str | None = None) -> list[Row]:
-        query = "SELECT assignment, student, sha256, grader_version, status, score, max_score, execution_time, " \
-                "results_json, feedback_md, fault FROM submissions"
+        query = "SELECT assignment, student, sha256, grader_version, record_json, fault FROM submissions"
         args: tuple = ()
         if assignment:
             query += " WHERE assignment=?"
             args = (assignment,)
         with self._lock:
             found = self._db.execute(query + " ORDER BY student", args).fetchall()
-        return [Row(*r[:8], json.loads(r[8]) if r[8] else None, r[9], r[10]) for r in found]
+        return [Row(a, s, sha, v, Result.from_dict(json.loads(rec), f"{self.path} ({s})") if rec else None, fault)
+                for a, s, sha, v, rec, fault in found]
 
     def assignments(self) -> list[str]:
         with self._lock:

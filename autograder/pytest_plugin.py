@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from autograder import config as config_module
-from autograder import devices, extract, suite
-from autograder.grade import reference as load_reference
-from autograder.sandbox.session import SessionConfig, Student, StudentSession
+from autograder import devices, extract, grade, suite
+from autograder.course import Course
+from autograder.sandbox.session import Student, StudentSession
 
 
 def pytest_addoption(parser):
@@ -40,18 +40,12 @@ def config(request):
 
 @pytest.fixture(scope="module")
 def student(request, config):
-    from autograder.grade import solution_file
-
-    path = request.config.getoption("--submission") or solution_file(config)
-    path = Path(path)
+    path = Path(request.config.getoption("--submission") or Course.of(config).solution_file(config))
     found = extract.extract(path.name, path.read_bytes(), config.student_file)
     if found.source is None:
         pytest.fail("; ".join(found.notes), pytrace=False)
-    b = config.budgets
-    session = StudentSession(SessionConfig(
-        source=found.source, filename=found.filename, module=config.student_file,
-        allowed_imports=config.allowed_imports, course_rule=config.course_rule, limits=b.limits(),
-        call_timeout_s=b.call_timeout_s, load_timeout_s=b.load_timeout_s, statement_timeout_s=b.statement_timeout_s))
+    device = devices.resolve(request.config.getoption("--device"), config)
+    session = StudentSession(grade.session_config(config, found.source, found.filename, device=device))
     session.start()
     yield Student(session)
     session.close()
@@ -59,7 +53,7 @@ def student(request, config):
 
 @pytest.fixture(scope="module")
 def reference(config):
-    return load_reference(config)
+    return grade.reference(config)
 
 
 @pytest.fixture

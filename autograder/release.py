@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from autograder import config
-from autograder.grade import solution_file
+from autograder.course import Course
 
 README = """# {title}
 
@@ -47,7 +47,7 @@ def build(assignment: config.Assignment, dest: Path) -> None:
     import nbformat  # imported here: 2 s, paid only by instructors
     from nbgrader.preprocessors import ClearOutput, ClearSolutions
 
-    master = solution_file(assignment)
+    master = Course.of(assignment).solution_file(assignment)
     dest.mkdir(parents=True, exist_ok=True)
     stem = assignment.student_file
     if master.suffix == ".ipynb":
@@ -78,7 +78,7 @@ def build(assignment: config.Assignment, dest: Path) -> None:
 
 def release(assignment: config.Assignment) -> Path:
     """Regenerate ``release/<name>/`` in place."""
-    target = assignment.release_dir
+    target = Course.of(assignment).release_dir(assignment.name)
     with tempfile.TemporaryDirectory() as tmp:
         build(assignment, Path(tmp) / assignment.name)
         if target.exists():
@@ -90,7 +90,7 @@ def release(assignment: config.Assignment) -> Path:
 
 def differences(assignment: config.Assignment) -> list[str]:
     """Files of ``release/<name>/`` that differ from a fresh build (empty: up to date)."""
-    target = assignment.release_dir
+    target = Course.of(assignment).release_dir(assignment.name)
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / assignment.name
         build(assignment, fresh)

@@ -26,7 +26,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from autograder import api, cluster  # noqa: E402
+from autograder import api  # noqa: E402
+from autograder.localcluster import LocalCluster  # noqa: E402
 from grade_batch import make_batch  # noqa: E402
 
 
@@ -51,7 +52,7 @@ def main() -> None:
         make_batch(args.assignment, tmp / "subs", args.n)
         timed(f"local pool, --jobs {args.jobs}", args.assignment, [tmp / "subs"], tmp / "local", args.jobs)
         started = time.monotonic()
-        with cluster.LocalCluster(workers=[{}] * args.workers, folder=tmp / "cluster-run") as local:
+        with LocalCluster(workers=[{}] * args.workers, folder=tmp / "cluster-run") as local:
             print(f"local cluster: scheduler and {args.workers} worker(s) (1 thread each) started in "
                   f"{time.monotonic() - started:.1f} s", flush=True)
             timed(f"cluster, {args.workers} worker(s)", args.assignment, [tmp / "subs"], tmp / "cluster",

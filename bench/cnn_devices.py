@@ -19,7 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder import config, grade  # noqa: E402
+from autograder import grade  # noqa: E402
+from autograder.course import Course  # noqa: E402
 from autograder.demo import catalogue_submission, reference_source  # noqa: E402
 
 
@@ -28,7 +29,7 @@ def main() -> None:
     parser.add_argument("--devices", default="cuda,cpu")
     parser.add_argument("--repeat", type=int, default=1, help="grade the reference this many times per device")
     args = parser.parse_args()
-    assignment = config.find("cnn", REPO)
+    assignment = Course(REPO).assignment("cnn")
     subs = [("reference", reference_source(assignment).encode())] * args.repeat
     subs += [(p.stem, catalogue_submission(assignment, p))
              for p in sorted((REPO / "tests/catalogue/cnn/gpu_wrong").glob("*.py"))]

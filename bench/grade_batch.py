@@ -24,17 +24,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder import api, config  # noqa: E402
+from autograder import api  # noqa: E402
+from autograder.course import Course  # noqa: E402
 from autograder.demo import catalogue_submission  # noqa: E402
-from autograder.grade import solution_file  # noqa: E402
 from autograder.sandbox import zygote  # noqa: E402
 
 
 def make_batch(name: str, folder: Path, n: int) -> None:
-    assignment = config.find(name, REPO)
+    assignment = Course(REPO).assignment(name)
     stem = assignment.student_file
-    sources = [(solution_file(assignment).read_bytes(), ".ipynb"),
-               ((assignment.release_dir / f"{stem}.ipynb").read_bytes(), ".ipynb")]
+    sources = [(Course.of(assignment).solution_file(assignment).read_bytes(), ".ipynb"),
+               ((Course.of(assignment).release_dir(assignment.name) / f"{stem}.ipynb").read_bytes(), ".ipynb")]
     sources += [(catalogue_submission(assignment, p), ".py")
                 for p in sorted((REPO / "tests/catalogue" / name / "wrong").glob("*.py"))]
     for i in range(n):

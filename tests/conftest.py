@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import config, grade
+from autograder import course, grade
 from helpers import FIXTURE_COURSE
 
 
 @pytest.fixture
 def mini(monkeypatch):
     """The mini assignment, with the fixture course as the course folder."""
-    monkeypatch.setenv("AUTOGRADER_COURSE", str(FIXTURE_COURSE))
     monkeypatch.chdir(FIXTURE_COURSE)
-    return config.find("mini")
+    return course.find("mini")
 
 
 @pytest.fixture

@@ -8,6 +8,20 @@ FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 REPO = Path(__file__).resolve().parent.parent
 
 
+def comparable_record(result) -> dict:
+    """A result record as a dict, without the runner's metadata (executor, workers, the sandbox layers of
+    the machine that ran it) and the times, which differ between any two runs; everything else must be
+    equal wherever it was graded."""
+    data = result.to_dict()
+    for key in ("execution_time_s", "executor", "sandbox"):
+        data.pop(key)
+    for part in data["parts"]:
+        part.pop("worker")
+        for test in part["tests"]:
+            test.pop("duration_s")
+    return data
+
+
 def part_scores(result) -> dict:
     return {p.name: p.score for p in result.parts}
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import config, devices, extract, grade
+from autograder import devices, extract, grade
+from autograder.course import Course
 from autograder.demo import catalogue_submission
 from helpers import REPO
 
@@ -27,7 +28,7 @@ def entries(kind: str) -> list:
 
 
 def graded(name: str, path: Path, device: str = "cpu"):
-    assignment = config.find(name, REPO)
+    assignment = Course(REPO).assignment(name)
     data = catalogue_submission(assignment, path)
     return assignment, grade.grade_submission(assignment, path.stem, f"{assignment.student_file}.py", data,
                                               device=device)
@@ -84,7 +85,7 @@ def test_each_correct_variant_gets_full_marks(name, path):
 
 def student_tasks(assignment) -> set[str]:
     """The public functions the release leaves for the student (their bodies raise NotImplementedError)."""
-    stub = assignment.release_dir / f"{assignment.student_file}.ipynb"
+    stub = Course.of(assignment).release_dir(assignment.name) / f"{assignment.student_file}.ipynb"
     tree = ast.parse(extract.extract(stub.name, stub.read_bytes(), assignment.student_file).source)
     return {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")
             and "raise NotImplementedError" in ast.unparse(n)}
@@ -92,7 +93,7 @@ def student_tasks(assignment) -> set[str]:
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_catalogue_has_a_mistake_for_every_function_students_write(name):
-    assignment = config.find(name, REPO)
+    assignment = Course(REPO).assignment(name)
     touched = set()
     for path in (CATALOGUE / name / "wrong").glob("*.py"):
         tree = ast.parse(path.read_text())

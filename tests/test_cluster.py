@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder import api, cluster, config, devices, grade, report
-from helpers import FIXTURE_COURSE
+from autograder import api, cluster, cluster_worker, course, devices, grade, record, report
+from autograder.gradebook import Gradebook
+from autograder.localcluster import LocalCluster
+from autograder.course import Course
+from helpers import FIXTURE_COURSE, comparable_record
 
 distributed = pytest.importorskip("distributed")
 
@@ -29,9 +32,8 @@ GRADE_TIMEOUT_S = 120
 
 @pytest.fixture
 def minigpu(monkeypatch):
-    monkeypatch.setenv("AUTOGRADER_COURSE", str(FIXTURE_COURSE))
     monkeypatch.chdir(FIXTURE_COURSE)
-    return config.find("minigpu")
+    return course.find("minigpu")
 
 
 def make_batch(folder: Path) -> Path:
@@ -86,7 +88,7 @@ def comparable(results: dict) -> dict:
     results.pop("execution_time")
     for test in results["tests"]:
         test["extra_data"].pop("duration_s")
-    for key in ("runner", "sandbox", "workers"):
+    for key in ("runner", "sandbox"):
         results["extra_data"].pop(key, None)
     return results
 
@@ -98,7 +100,16 @@ def outputs(out: Path) -> tuple[bytes, dict, dict]:
             {s: (out / s / "feedback.md").read_text() for s in students})
 
 
-def by_name(local: cluster.LocalCluster) -> dict:
+def records(out: Path) -> dict:
+    """The gradebook's records, without what names the runner or differs between any two runs."""
+    book = Gradebook(out)
+    try:
+        return {row.student: comparable_record(row.result) for row in book.rows()}
+    finally:
+        book.close()
+
+
+def by_name(local: LocalCluster) -> dict:
     return {w["name"]: address for address, w in local.workers().items()}
 
 
@@ -114,7 +125,7 @@ def alive(pids: list[int]) -> list[int]:
     return left
 
 
-def started_pids(local: cluster.LocalCluster) -> list[int]:
+def started_pids(local: LocalCluster) -> list[int]:
     import psutil
     pids = []
     for proc in local.procs:
@@ -129,7 +140,7 @@ def started_pids(local: cluster.LocalCluster) -> list[int]:
 @pytest.fixture(scope="module")
 def two_workers():
     """A scheduler, a CPU worker ("worker-0") and a GPU-labelled worker ("worker-1"), all killed at the end."""
-    local = cluster.LocalCluster(workers=[{}, {"GPU": 1}])
+    local = LocalCluster(workers=[{}, {"GPU": 1}])
     with local:
         yield local
         pids = started_pids(local)
@@ -149,24 +160,34 @@ def test_the_course_travels_as_bytes_and_loads_without_the_course_folder(minigpu
     names = tarfile.open(fileobj=io.BytesIO(gzip.decompress(blob))).getnames()
     assert "assignments/minigpu/tests/hidden/test_scaled.py" in names and "solutions/minigpu/minigpu.py" in names
     assert not [n for n in names if "__pycache__" in n or n.startswith(("assignments/mini/", "solutions/mini/"))]
-    unpacked = cluster._assignment("minigpu", blob)
+    unpacked = cluster_worker.course_assignment("minigpu", blob)
     assert FIXTURE_COURSE.resolve() not in unpacked.root.parents
     assert unpacked.parts == minigpu.parts and unpacked.settings("cuda") == minigpu.settings("cuda")
-    assert (unpacked.solution_dir / "minigpu.py").read_text() == GOOD
+    assert (Course.of(unpacked).solution_dir(unpacked.name) / "minigpu.py").read_text() == GOOD
 
 
 def test_gpu_and_cpu_halves_merge_into_the_local_result(minigpu):
     data = GOOD.replace("    return a + b", "    print('adding')\n    return a - b").encode()
     whole = grade.grade_submission(minigpu, "alice", "minigpu.py", data)
-    halves = [cluster.payload(grade.grade_submission(minigpu, "alice", "minigpu.py", data, parts=parts),
-                              parts, "cpu", worker)
+    halves = [grade.run_parts(minigpu, "minigpu.py", data, parts=parts, worker=worker).to_dict()
               for parts, worker in ((("basics",), "tcp://cpu:1"), (("scaled",), "tcp://gpu:1"))]
     assert [o["part"] for o in halves[1]["outcomes"]] == ["scaled", "scaled"]
-    merged, results = cluster.merge(minigpu, "alice", json.loads(json.dumps(halves)))  # plain data, as sent
-    assert comparable(results) == comparable(report.results_json(whole))
+    runs = cluster.runs_of(json.loads(json.dumps(halves)), whole.sha256)  # plain data, as sent
+    merged = record.assemble(minigpu, "alice", runs, "dask")
+    assert comparable_record(merged) == comparable_record(whole)
+    assert comparable(report.results_json(merged)) == comparable(report.results_json(whole))
     assert report.feedback_md(merged) == report.feedback_md(whole)
-    assert results["extra_data"]["workers"] == {"basics": "tcp://cpu:1", "scaled": "tcp://gpu:1"}
-    assert results["extra_data"]["runner"] == "dask"
+    runner = report.results_json(merged)["extra_data"]["runner"]
+    assert runner == {"executor": "dask", "workers": {"basics": "tcp://cpu:1", "scaled": "tcp://gpu:1"}}
+
+
+def test_a_payload_from_another_grader_or_of_other_bytes_is_refused(minigpu):
+    data = GOOD.encode()
+    payload = grade.run_parts(minigpu, "minigpu.py", data, parts=("basics",)).to_dict()
+    with pytest.raises(cluster.ClusterError, match="other bytes"):
+        cluster.runs_of([payload], "0" * 64)
+    with pytest.raises(cluster.ClusterError, match="runs autograder 0.0.0"):
+        cluster.runs_of([{**payload, "grader_version": "0.0.0"}], payload["sha256"])
 
 
 def test_gpu_parts_go_to_gpu_workers_or_say_they_ran_on_the_cpu(minigpu):
@@ -200,15 +221,17 @@ def test_a_cluster_run_equals_a_local_run_and_gpu_parts_stay_on_the_gpu_worker(m
     assert local_faults == remote_faults == [] and len(remote_results) == len(local_results) == 7
     assert {r.student: r.score for r in remote_results} == {r.student: r.score for r in local_results}
     assert outputs(tmp_path / "cluster") == outputs(tmp_path / "local")
+    assert records(tmp_path / "cluster") == records(tmp_path / "local")  # field by field, runner metadata aside
     totals = {r["student"]: r["total"] for r in csv.DictReader((tmp_path / "cluster" / "gradebook.csv").open())}
     assert totals["good1"] == "10" and totals["wrong_scale"] == "8" and totals["syntax"] == "0"
 
     names = by_name(two_workers)
     for student in totals:
         extra = json.loads((tmp_path / "cluster" / student / "results.json").read_text())["extra_data"]
-        assert extra["runner"] == "dask"
-        assert extra["workers"]["scaled"] == names["worker-1"]  # the GPU part: only the GPU-labelled worker
-        assert extra["workers"]["basics"] in names.values()
+        assert extra["runner"]["executor"] == "dask"
+        workers = extra["runner"]["workers"]
+        assert workers["scaled"] == names["worker-1"]  # the GPU part: only the GPU-labelled worker
+        assert workers["basics"] in names.values()
         assert extra["parts"]["scaled"]["device"] == "cpu"  # GPU=1 declared, but no CUDA on this machine
 
     again, _ = grade_bounded("minigpu", [subs], tmp_path / "cluster", cluster=two_workers.address)
@@ -220,7 +243,7 @@ def test_a_cluster_run_equals_a_local_run_and_gpu_parts_stay_on_the_gpu_worker(m
 @pytest.mark.dask
 def test_a_worker_killed_mid_batch_loses_no_submission(minigpu, tmp_path):
     subs = slow_batch(tmp_path / "subs", 8, sleep_s=1.0)
-    with cluster.LocalCluster(workers=[{}, {"GPU": 1}]) as local:
+    with LocalCluster(workers=[{}, {"GPU": 1}]) as local:
         names = by_name(local)
         victim = names["worker-0"]
         box: dict = {}
@@ -247,6 +270,6 @@ def test_a_worker_killed_mid_batch_loses_no_submission(minigpu, tmp_path):
     for key in lost:  # what the killed worker held was graded again elsewhere
         student = re.match(r"autograder-[0-9a-f]+-(.+)-cpu-\d+$", str(key)).group(1)
         extra = json.loads((tmp_path / "out" / student / "results.json").read_text())["extra_data"]
-        assert extra["workers"]["basics"] == names["worker-1"]
+        assert extra["runner"]["workers"]["basics"] == names["worker-1"]
     rows = list(csv.DictReader((tmp_path / "out" / "gradebook.csv").open()))
     assert len(rows) == 8 and {r["status"] for r in rows} == {"graded"}

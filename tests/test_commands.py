@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import api, config, release
+from autograder import api, release
+from autograder.course import Course
 from helpers import FIXTURE_COURSE, REPO
 
 GOOD = FIXTURE_COURSE / "solutions" / "mini" / "mini.py"
@@ -19,8 +20,7 @@ WRONG = "import numpy as np\ndef add(a, b):\n    return a - b\ndef slow():\n    
 
 
 def cli(*args, cwd=FIXTURE_COURSE, timeout=120):
-    env = dict(os.environ, AUTOGRADER_COURSE=str(cwd))
-    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -56,7 +56,7 @@ def test_grade_writes_results_feedback_and_gradebook(batch, tmp_path):
     assert all({"name", "score", "max_score", "status", "output", "visibility"} <= set(t) for t in results["tests"])
     extra = results["extra_data"]
     assert extra["student"] == "bob" and extra["assignment"] == "mini" and len(extra["sha256"]) == 64
-    assert extra["sandbox"] and extra["runner"] == "local" and extra["device"] == "cpu"
+    assert extra["sandbox"] and extra["runner"] == {"executor": "local"} and extra["device"] == "cpu"
     assert "hw/mini.py" in " ".join(extra["notes"])
     assert "syntax error" in (out / "carol" / "feedback.md").read_text()
     assert "no .py, .ipynb or .zip" in (out / "dave" / "feedback.md").read_text()
@@ -110,12 +110,31 @@ def test_list_shows_parts_and_points():
     assert done.returncode == 0 and "mini: Mini assignment (10 points)" in done.stdout and "arrays" in done.stdout
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_course_is_taken_before_or_after_the_command(tmp_path, where):
+    """--course names the course wherever it stands; the working folder (no assignments/) plays no part."""
+    flag = ["--course", str(FIXTURE_COURSE)]
+    args = [*flag, "list"] if where == "before" else ["list", *flag]
+    done = cli(*args, cwd=tmp_path)
+    assert done.returncode == 0 and "mini: Mini assignment (10 points)" in done.stdout, done.stderr
+    assert "backprop" not in done.stdout  # not this checkout's course
+    out = tmp_path / "out"
+    args = ["grade", "mini", str(GOOD), "--out", str(out)]
+    done = cli(*(flag + args if where == "before" else args + flag), cwd=tmp_path)
+    assert done.returncode == 0 and (out / "mini" / "results.json").is_file(), done.stderr
+
+
+def test_a_course_flag_without_assignments_is_a_usage_error(tmp_path):
+    done = cli("--course", str(tmp_path), "list", cwd=tmp_path)
+    assert done.returncode == 2 and "no assignments/ folder" in done.stderr
+
+
 # --- the real course: release and validation -------------------------------------------
 
 def test_release_is_current_and_holds_no_solutions_or_hidden_tests():
-    backprop = config.find("backprop", REPO)
+    backprop = Course(REPO).assignment("backprop")
     assert release.differences(backprop) == []
-    folder = backprop.release_dir
+    folder = Course.of(backprop).release_dir(backprop.name)
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert "backprop.ipynb" in names and not any("hidden" in n or "heldout" in n for n in names)
     notebook = (folder / "backprop.ipynb").read_text()
@@ -150,10 +169,8 @@ def test_validate_backprop():
 def test_a_student_can_check_inside_the_release_folder(tmp_path):
     import shutil
     shutil.copytree(REPO / "release/backprop", tmp_path / "backprop")
-    env = dict(os.environ)
-    env.pop("AUTOGRADER_COURSE", None)
     done = subprocess.run([sys.executable, "-m", "autograder", "check", "backprop", "backprop.ipynb"],
-                          cwd=tmp_path / "backprop", env=env, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path / "backprop", capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "NotImplementedError" in done.stdout and "FAIL" in done.stdout
 
 

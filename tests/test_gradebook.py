@@ -76,9 +76,8 @@ def test_an_output_folder_holds_one_assignment(mini, tmp_path, monkeypatch):
 
 def test_a_batch_killed_midway_resumes_without_losing_or_regrading(mini, tmp_path):
     subs, out = make_batch(tmp_path / "subs", 8, slow_s=0.7), tmp_path / "out"
-    env = dict(os.environ, AUTOGRADER_COURSE=str(FIXTURE_COURSE))
     cmd = [sys.executable, "-m", "autograder", "grade", "mini", str(subs), "--out", str(out), "--jobs", "2"]
-    proc = subprocess.Popen(cmd, env=env, cwd=FIXTURE_COURSE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, cwd=FIXTURE_COURSE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # kill once some, not all, are committed
@@ -89,10 +88,62 @@ def test_a_batch_killed_midway_resumes_without_losing_or_regrading(mini, tmp_pat
     proc.wait()
     first = graded_at(out)
     assert 2 <= len(first) < 8
-    done = subprocess.run(cmd, env=env, cwd=FIXTURE_COURSE, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(cmd, cwd=FIXTURE_COURSE, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"({len(first)} unchanged, skipped)" in done.stderr
     second = graded_at(out)
     assert len(second) == 8 and all(second[s] == t for s, t in first.items())  # nothing graded twice
     rows = list(csv.DictReader((out / "gradebook.csv").open()))
     assert len(rows) == 8 and all(r["total"] == "10" for r in rows)
+
+
+# -- schema versions: another version's gradebook or record is refused, never misread --
+def set_schema(out: Path, version) -> None:
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
+
+
+@pytest.mark.parametrize("offset, says", [(1, "newer autograder"), (-1, "older autograder")])
+def test_a_gradebook_of_another_schema_is_refused_with_what_to_do(mini, tmp_path, offset, says):
+    from autograder.record import SCHEMA_VERSION, SchemaError
+    subs, out = make_batch(tmp_path / "subs", 1), tmp_path / "out"
+    api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+    set_schema(out, SCHEMA_VERSION + offset)
+    with pytest.raises(SchemaError, match=says):
+        api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+    with pytest.raises(SchemaError, match=says):
+        api.rebuild_reports(out)
+    done = subprocess.run([sys.executable, "-m", "autograder", "report", str(out)], cwd=FIXTURE_COURSE,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
+    assert ("upgrade autograder" if offset > 0 else "new --out folder") in done.stderr
+
+
+def test_a_record_of_a_newer_schema_is_refused_when_read(mini, tmp_path):
+    import json
+
+    from autograder.gradebook import Gradebook
+    from autograder.record import SCHEMA_VERSION, SchemaError
+    subs, out = make_batch(tmp_path / "subs", 1), tmp_path / "out"
+    api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        stored = json.loads(db.execute("SELECT record_json FROM submissions").fetchone()[0])
+        stored["schema_version"] = SCHEMA_VERSION + 1
+        db.execute("UPDATE submissions SET record_json=?", (json.dumps(stored),))
+    book = Gradebook(out)
+    try:
+        with pytest.raises(SchemaError, match=r"s00\).*newer autograder"):
+            book.rows()
+    finally:
+        book.close()
+
+
+def test_records_round_trip_through_the_gradebook(mini, tmp_path):
+    from autograder.gradebook import Gradebook
+    subs, out = make_batch(tmp_path / "subs", 2), tmp_path / "out"
+    results, _ = api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+    book = Gradebook(out)
+    try:
+        assert {row.student: row.result for row in book.rows()} == {r.student: r for r in results}
+    finally:
+        book.close()

@@ -431,10 +431,10 @@ def run_batch(attacks: list, disabled: tuple | None = None, timeout_s: float | N
         report_path = world.inner_dir / "report.json"
         cfg = {"token": world.token, "subs": str(world.subs), "out": str(world.out), "jobs": JOBS,
                "log": str(world.inner_dir / "grader.log"), "report": str(report_path), "linger_s": 1.0,
-               "pid_ns": net.pid_ns}
+               "pid_ns": net.pid_ns, "course": str(world.course)}
         (world.inner_dir / "config.json").write_text(json.dumps(cfg))
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(world.home), "LANG": "C.UTF-8",
-               "AUTOGRADER_COURSE": str(world.course), "RT_GRADER_SECRET": world.secret["grader_env"],
+               "RT_GRADER_SECRET": world.secret["grader_env"],
                "TMPDIR": str(world.tmp)}
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if key in os.environ:

@@ -68,6 +68,7 @@ def main() -> None:
     cfg = json.loads(Path(sys.argv[1]).read_text())
     os.setpgid(0, 0)  # a process group of its own, as a grader started from a shell has
     from autograder import api
+    from autograder.course import Course
     from autograder.sandbox import launcher
 
     canary = subprocess.Popen(["/bin/bash", "-c", f"exec -a rt-canary-{cfg['token']} sleep 1000"],
@@ -76,7 +77,8 @@ def main() -> None:
     report: dict = {"mechanisms_described": launcher.describe(), "own_pid": os.getpid()}
     started = time.monotonic()
     with open(cfg["log"], "w") as log:
-        results, faults = api.grade_batch("mini", [cfg["subs"]], out, jobs=cfg["jobs"], log=log)
+        results, faults = api.grade_batch("mini", [cfg["subs"]], out, jobs=cfg["jobs"], log=log,
+                                          course=Course(Path(cfg["course"])))
     report["elapsed_s"] = time.monotonic() - started
     report["scores"] = {r.student: r.score for r in results}
     report["mechanisms"] = {r.student: list(r.mechanisms) for r in results}

@@ -1,0 +1,87 @@
+"""The course room: where a course's assignments, solutions and releases live.
+
+A course is a folder::
+
+    assignments/NAME/    assignment.yaml, tests/public, tests/hidden, data/
+    solutions/NAME/      the instructor's master notebook (or .py)
+    release/NAME/        the generated student version
+
+This is the only module that knows that layout; everything else asks a
+:class:`Course` (or, for an assignment already loaded, ``Course.of``). The
+command line passes its ``--course`` here explicitly; the API takes an
+optional ``course`` and otherwise looks from the working folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import config
+from autograder.config import Assignment, ConfigError
+
+ASSIGNMENTS, SOLUTIONS, RELEASES = "assignments", "solutions", "release"
+_CHECKOUT = Path(__file__).resolve().parent.parent  # this repository, which ships a course
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+
+    @classmethod
+    def locate(cls, explicit: str | os.PathLike | None = None) -> "Course":
+        """``explicit`` (--course), else the working folder, else this checkout: the first holding assignments/."""
+        if explicit is not None:
+            root = Path(explicit)
+            if not (root / ASSIGNMENTS).is_dir():
+                raise ConfigError(f"--course {root}: no {ASSIGNMENTS}/ folder there")
+            return cls(root.resolve())
+        for candidate in (Path.cwd(), _CHECKOUT):
+            if (candidate / ASSIGNMENTS).is_dir():
+                return cls(candidate.resolve())
+        raise ConfigError(f"no {ASSIGNMENTS}/ folder found: run from the course folder or pass --course DIR")
+
+    @classmethod
+    def of(cls, assignment: Assignment) -> "Course":
+        """The course an assignment was loaded from (its folder is ``assignments/NAME``)."""
+        return cls(assignment.root.parent.parent)
+
+    def assignment_dir(self, name: str) -> Path:
+        return self.root / ASSIGNMENTS / name
+
+    def solution_dir(self, name: str) -> Path:
+        return self.root / SOLUTIONS / name
+
+    def release_dir(self, name: str) -> Path:
+        return self.root / RELEASES / name
+
+    def names(self) -> list[str]:
+        return sorted(p.parent.name for p in (self.root / ASSIGNMENTS).glob("*/assignment.yaml"))
+
+    def assignment(self, name: str) -> Assignment:
+        path = self.assignment_dir(name) / "assignment.yaml"
+        if not path.is_file():
+            known = ", ".join(self.names()) or "none"
+            raise ConfigError(f"no assignment named {name!r} under {self.root / ASSIGNMENTS} (known: {known})")
+        return config.load(path)
+
+    def solution_file(self, assignment: Assignment) -> Path:
+        folder = self.solution_dir(assignment.name)
+        for suffix in (".ipynb", ".py"):
+            path = folder / f"{assignment.student_file}{suffix}"
+            if path.is_file():
+                return path
+        raise ConfigError(f"{folder}: no {assignment.student_file}.ipynb or .py master solution")
+
+
+def find(name: str, course: Course | None = None) -> Assignment:
+    """The assignment ``name``: ``course``'s; without one, a student's release folder
+    (the working folder, or ``release/NAME`` under it) before the located course."""
+    if course is None:
+        for folder in (Path.cwd() / RELEASES / name, Path.cwd()):
+            if folder.name == name and (folder / "assignment.yaml").is_file() and \
+                    not (folder.parent.parent / ASSIGNMENTS / name).is_dir():
+                return config.load(folder / "assignment.yaml")
+        course = Course.locate()
+    return course.assignment(name)

@@ -1,0 +1,189 @@
+"""The result record: one graded submission, typed and versioned.
+
+Everything the grader says about a submission is built from this record:
+results.json (Gradescope's format), the feedback pages, the CSV row, the
+summary, and what the gradebook keeps. A record is assembled in exactly one
+place, :func:`assemble`, from the runs that graded the submission's parts
+(one run locally, one per task on a cluster), so a local batch and a Dask
+batch score by the same rules.
+
+``SCHEMA_VERSION`` is written into every stored record and checked when one
+is read: a record of another version is refused with a message saying what
+to do, never read as if it were this one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+
+from autograder import __version__, devices, score
+from autograder.config import Assignment
+from autograder.suite import TestOutcome
+
+SCHEMA_VERSION = 2
+
+
+class SchemaError(ValueError):
+    """A stored record or gradebook of another schema version; the message says what to do."""
+
+
+def check_version(found, where: str) -> None:
+    """Refuse anything not written with this module's ``SCHEMA_VERSION``."""
+    if found == SCHEMA_VERSION:
+        return
+    if isinstance(found, int) and found > SCHEMA_VERSION:
+        raise SchemaError(f"{where} was written by a newer autograder (result schema {found}; this autograder "
+                          f"{__version__} reads schema {SCHEMA_VERSION}): upgrade autograder to read it")
+    raise SchemaError(f"{where} was written by an older autograder (result schema {found}; this autograder "
+                      f"{__version__} reads schema {SCHEMA_VERSION}): grade into a new --out folder, or delete "
+                      f"it to grade every submission again")
+
+
+@dataclass(frozen=True)
+class Run:
+    """What grading some parts of one submission produced, before scoring.
+
+    Plain values only: on a cluster a run travels back from the worker as
+    :meth:`to_dict`. ``device`` is what the run's GPU parts got ('cpu' or
+    'cuda'); ``worker`` names the Dask worker, empty for the local pool.
+    """
+
+    filename: str
+    sha256: str
+    parts: tuple[str, ...]
+    device: str
+    outcomes: tuple[TestOutcome, ...]
+    notes: tuple[str, ...]
+    printed: str
+    sandbox: tuple[str, ...]
+    execution_time_s: float
+    worker: str = ""
+
+    def to_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "grader_version": __version__}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Run":
+        values = {k: v for k, v in data.items() if k != "grader_version"}
+        values["outcomes"] = tuple(TestOutcome(**o) for o in data["outcomes"])
+        for key in ("parts", "notes", "sandbox"):
+            values[key] = tuple(data[key])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test as graded: its outcome and the points it earned."""
+
+    __test__ = False  # not a pytest test class
+    id: str
+    part: str
+    visibility: str  # public | hidden
+    status: str  # passed | partial | failed | timeout | error
+    message: str
+    weight: float
+    fraction: float
+    score: float
+    max_score: float
+    duration_s: float
+    grader_error: bool = False
+    mistake: str | None = None  # the known mistake a check recognised
+
+    @property
+    def passed(self) -> bool:
+        return self.fraction >= 1
+
+
+@dataclass(frozen=True)
+class PartResult:
+    name: str
+    title: str
+    score: float
+    max_score: float
+    device: str  # cpu | cuda
+    tests: tuple[TestResult, ...]
+    budget_s: float | None = None  # a GPU part's training budget on that device
+    worker: str = ""  # the Dask worker that graded it; empty for the local pool
+
+
+@dataclass(frozen=True)
+class Result:
+    """A graded submission."""
+
+    assignment: str
+    title: str
+    student: str
+    filename: str
+    sha256: str
+    parts: tuple[PartResult, ...]
+    notes: tuple[str, ...]
+    printed: str
+    sandbox: tuple[str, ...]
+    device: str  # what the GPU parts ran on ('cpu' where there are none)
+    execution_time_s: float
+    executor: str  # local | dask
+    grader_version: str = __version__
+    schema_version: int = SCHEMA_VERSION
+    extra: dict = field(default_factory=dict)  # room for later fields without a schema change
+
+    @property
+    def score(self) -> float:
+        return round(sum(p.score for p in self.parts), 4)
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.max_score for p in self.parts)
+
+    @property
+    def outcomes(self) -> tuple[TestResult, ...]:
+        """Every test, part after part."""
+        return tuple(t for p in self.parts for t in p.tests)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "a result record") -> "Result":
+        check_version(data.get("schema_version") if isinstance(data, dict) else None, where)
+        parts = tuple(PartResult(**{**p, "tests": tuple(TestResult(**t) for t in p["tests"])})
+                      for p in data["parts"])
+        values = {**data, "parts": parts}
+        for key in ("notes", "sandbox"):
+            values[key] = tuple(data[key])
+        return cls(**values)
+
+
+def assemble(assignment: Assignment, student: str, runs: list[Run], executor: str = "local") -> Result:
+    """The record of one submission from the runs that graded its parts: the one place that scores."""
+    outcomes = [o for run in runs for o in run.outcomes]
+    run_of = {name: run for run in runs for name in run.parts}
+    parts = []
+    for part in score.score(assignment, outcomes):
+        runner = assignment.part(part.name).runner
+        run = run_of.get(part.name, runs[0])
+        device = devices.for_part(runner, run.device)
+        budget = assignment.settings(device).get("budget_s") if runner == "gpu" else None
+        tests = tuple(TestResult(t.outcome.id, t.outcome.part, t.outcome.visibility, t.outcome.status,
+                                 t.outcome.message, t.outcome.weight, t.outcome.fraction, round(t.score, 4),
+                                 round(t.max_score, 4), t.outcome.duration_s, t.outcome.grader_error,
+                                 t.outcome.mistake) for t in part.tests)
+        parts.append(PartResult(part.name, part.title, part.score, part.max_score, device, tests,
+                                None if budget is None else float(budget), run.worker))
+    gpu_run = next((run_of[p.name] for p in assignment.parts if p.runner == "gpu" and p.name in run_of), None)
+    return Result(
+        assignment=assignment.name, title=assignment.title, student=student, filename=runs[0].filename,
+        sha256=runs[0].sha256, parts=tuple(parts), notes=tuple(dict.fromkeys(n for r in runs for n in r.notes)),
+        printed=_printed(runs), sandbox=tuple(dict.fromkeys(m for r in runs for m in r.sandbox)),
+        device=gpu_run.device if gpu_run is not None else "cpu",
+        execution_time_s=sum(r.execution_time_s for r in runs), executor=executor)
+
+
+def _printed(runs: list[Run]) -> str:
+    """Each run loaded the code: what it printed while loading is shown once."""
+    printed = runs[0].printed
+    for run in runs[1:]:
+        common = os.path.commonprefix([printed, run.printed])
+        printed += run.printed[len(common):]
+    return printed
