@@ -16,8 +16,9 @@ from pathlib import Path
 
 from autograder import config, devices, extract, score, suite
 from autograder.sandbox import launcher
-from autograder.sandbox.session import SessionConfig, Student, StudentSession
-from autograder.sandbox.worker import SKIPPED_STATEMENTS
+from autograder.sandbox.child import SKIPPED_STATEMENTS
+from autograder.sandbox.session import SessionConfig, StudentSession
+from autograder.sandbox.student import Student
 
 SCHEMA_VERSION = 1
 _reference_lock = threading.Lock()

@@ -16,7 +16,8 @@ import pytest
 from autograder import config as config_module
 from autograder import devices, extract, suite
 from autograder.grade import reference as load_reference
-from autograder.sandbox.session import SessionConfig, Student, StudentSession
+from autograder.sandbox.session import SessionConfig, StudentSession
+from autograder.sandbox.student import Student
 
 
 def pytest_addoption(parser):

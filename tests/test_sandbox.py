@@ -11,7 +11,9 @@ import pytest
 
 from autograder import api
 from autograder.sandbox import launcher
-from autograder.sandbox.session import SandboxError, SessionConfig, Student, StudentSession
+from autograder.sandbox.faults import SandboxError
+from autograder.sandbox.session import SessionConfig, StudentSession
+from autograder.sandbox.student import Student
 from helpers import FIXTURE_COURSE
 
 
@@ -24,7 +26,8 @@ def test_a_runtime_under_tmp_is_not_hidden_by_the_private_tmp(tmp_path):
            "def f(x):\n    open('/tmp/litter', 'w').write('x')\n    return x + 1\n"
            "def g(path):\n    return [len(os.listdir(path)) > 0, os.path.exists('/tmp/litter')]\n")
     code = ("import sys\n"
-            "from autograder.sandbox.session import *\n"
+            "from autograder.sandbox.session import SessionConfig, StudentSession\n"
+            "from autograder.sandbox.student import Student\n"
             f"src = {src!r}\n"
             "for _ in range(2):\n"
             "    s = StudentSession(SessionConfig(src, 'm.py', 'm', ('numpy', 'os')))\n"
@@ -191,7 +194,8 @@ def test_gpu_processes_may_listen_on_unix_sockets_but_connect_nowhere(cuda):
 PLAIN_UID_CHILD = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from autograder.sandbox.session import SessionConfig, Student, StudentSession
+from autograder.sandbox.session import SessionConfig, StudentSession
+from autograder.sandbox.student import Student
 src = '''import os
 def who():
     try:
