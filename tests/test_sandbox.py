@@ -67,6 +67,62 @@ def test_handles_keep_unsendable_objects_in_the_student_process():
         session.close()
 
 
+HANDLES = '''
+import gc, weakref
+class Box:
+    def __init__(self, n):
+        self.n = n
+_made = weakref.WeakSet()  # what the student's process still holds, whoever holds it
+def make(n):
+    box = Box(n)
+    _made.add(box)
+    return box
+def alive():
+    gc.collect()
+    return len(_made)
+def value(box):
+    return box.n
+def same(box):
+    return box
+'''
+
+
+def test_handles_the_tests_let_go_of_are_released_and_the_others_keep_working():
+    """A handle keeps its object alive in the student's process only while a test holds it; before
+    the release message existed on the grader's side, every object handed out stayed until the end."""
+    import gc
+    session = StudentSession(SessionConfig(HANDLES, "m.py", "m"))
+    try:
+        session.start()
+        student = Student(session)
+        kept, dropped = student.make(1), student.make(2)
+        assert student.same(kept) is kept  # one Handle per object: dropping a copy releases nothing
+        assert student.alive() == 2
+        del dropped
+        gc.collect()
+        assert student.alive() == 1
+        for n in range(5):
+            student.make(n)  # thrown away at once
+        assert student.alive() == 1
+        assert student.value(kept) == 1 and student.value(student.same(kept)) == 1
+    finally:
+        session.close()
+
+
+def test_a_handle_is_released_only_when_no_copy_of_it_is_left():
+    from autograder.sandbox import codec
+    from autograder.sandbox.handles import HandleTable
+    table = HandleTable()
+    first = table.resolve(codec.Handle(7, "Box"))
+    assert table.resolve(codec.Handle(7, "Box")) is first and table.take_released() == []
+    del first
+    again = table.resolve(codec.Handle(7, "Box"))  # decoded again before the release was sent
+    assert table.take_released() == [] and len(table) == 1
+    del again
+    assert table.take_released() == [7] and table.take_released() == [] and len(table) == 0
+    assert isinstance(table.resolve(codec.Callback(3)), codec.Callback)
+
+
 def test_describe_names_the_isolation(monkeypatch):
     text = launcher.describe()
     active = [name for name, ok, _ in launcher.layer_report() if ok]

@@ -53,6 +53,7 @@ class Child:
         self.module: types.ModuleType | None = None
         self.handles: dict[int, object] = {}  # handle id -> object, until the grader releases it
         self.handle_ids: dict[int, int] = {}  # id(object) -> handle id: one handle per object
+        self.last_handle = 0  # ids are never reused within a process
         self.seed = 0
 
     # -- values crossing the channel ---------------------------------------
@@ -62,9 +63,8 @@ class Child:
             return codec.callback_ref(obj.id)
         key = self.handle_ids.get(id(obj))
         if key is None or self.handles.get(key) is not obj:
-            key = len(self.handles) + 1
-            while key in self.handles:
-                key += 1
+            self.last_handle += 1
+            key = self.last_handle
             self.handles[key] = obj
             self.handle_ids[id(obj)] = key
         return codec.handle_ref(key, type(obj).__name__)

@@ -9,7 +9,8 @@ Values the channel carries: None, bools, ints, floats (NaN and inf too),
 strings, lists, tuples, dicts, numpy arrays and numpy scalars of numeric
 dtypes, and (CPU copies of) torch tensors. ``numpy.random.Generator``
 objects cross as their state. Everything else is either kept on its own side
-behind a handle (``$h``, objects of the student's process) or called back (``$c``, functions of the grader that the student's code
+behind a handle (``$h``, objects of the student's process; see ``handles.py``)
+or called back (``$c``, functions of the grader that the student's code
 calls, such as the ``f`` given to a gradient checker).
 
 The decoder trusts nothing: frame and array sizes are capped, dtypes come
@@ -53,7 +54,7 @@ class ChannelTimeout(Exception):
 class Handle:
     """Stands for an object that lives in the student's process."""
 
-    __slots__ = ("id", "type_name")
+    __slots__ = ("id", "type_name", "__weakref__")  # weakly referenced: handles.HandleTable
 
     def __init__(self, id: int, type_name: str):
         self.id = id

@@ -9,7 +9,8 @@ the test it happened in and nothing else.
 
 Tests reach it through :class:`~autograder.sandbox.student.Student`; what
 can go wrong is in ``faults.py``, the copying back of changed arguments in
-``mirror.py``.
+``mirror.py``, and the bookkeeping of objects left in the child in
+``handles.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from autograder.sandbox import codec, faults, launcher, protocol, zygote
+from autograder.sandbox.handles import HandleTable
 from autograder.sandbox.mirror import mirror_changes
 
 # A function that hung or crashed its process this often is not called
@@ -73,6 +75,7 @@ class StudentSession:
         self._reader: threading.Thread | None = None
         self._fds: list[int] = []
         self._box: zygote.WarmBox | None = None
+        self.handles = HandleTable()  # of the current process: a new one with each process
 
     # -- process lifecycle -------------------------------------------------
     def start(self) -> LoadReport:
@@ -108,6 +111,7 @@ class StudentSession:
             req_w, rep_r, out_r = self._spawn_cold()
         self._fds = [req_w, rep_r]
         self.channel = codec.Channel(rep_r, req_w)
+        self.handles = HandleTable()
         self._reader = threading.Thread(target=self._drain_output, args=(out_r, self.proc), daemon=True)
         self._reader.start()
         cfg = self.config
@@ -236,9 +240,9 @@ class StudentSession:
 
         deadline = time.monotonic() + (timeout or self.config.call_timeout_s)
         try:
-            self.channel.send(protocol.call(name, list(args), dict(kwargs)), unencodable=as_callback)
+            self._request(protocol.call(name, list(args), dict(kwargs)), unencodable=as_callback)
             while True:
-                msg = self.channel.recv(deadline)
+                msg = self.channel.recv(deadline, resolve=self.handles.resolve)
                 op = protocol.op(msg)
                 if op == protocol.CALLBACK:
                     self._answer_callback(callbacks, protocol.read_callback(msg))
@@ -268,12 +272,19 @@ class StudentSession:
         if self.channel is None:
             raise faults.not_running()
         try:
-            self.channel.send(protocol.torch_info(target))
+            self._request(protocol.torch_info(target))
             msg = self.channel.recv(time.monotonic() + self.config.call_timeout_s)
         except (codec.ChannelTimeout, codec.ProtocolError) as exc:
             self.kill()
             raise faults.uninspectable(exc) from None
         return protocol.read_info(msg)
+
+    def _request(self, message: dict, unencodable=None) -> None:
+        """Send a request to the child, after the handles the tests have let go of since the last one."""
+        released = self.handles.take_released()
+        if released:
+            self.channel.send(protocol.release(released))
+        self.channel.send(message, unencodable=unencodable)
 
     def _answer_callback(self, callbacks: dict, request: protocol.Callback) -> None:
         func = callbacks.get(request.ident) if type(request.ident) is int else None
