@@ -1,6 +1,6 @@
 """Autograder for neural-network course assignments.
 
-Kept import-light on purpose: the sandbox worker imports this package inside
+Kept import-light on purpose: the sandbox's child program imports this package inside
 the student's process, and nothing here may pull in heavy or secret modules.
 """
 

@@ -152,7 +152,7 @@ def threshold_credit(value: float, floor: float, target: float) -> float:
 
 def expect_raises(exc_name: str, call, *args, what: str, **kwargs) -> None:
     """The student's function must raise ``exc_name`` (or a subclass) for this input."""
-    from autograder.sandbox.session import StudentRaised
+    from autograder.sandbox.faults import StudentRaised
 
     try:
         call(*args, **kwargs)

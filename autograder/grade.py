@@ -24,8 +24,9 @@ from autograder import devices, extract, record, suite
 from autograder.config import Assignment, ConfigError
 from autograder.course import Course
 from autograder.sandbox import launcher
-from autograder.sandbox.session import SessionConfig, Student, StudentSession
-from autograder.sandbox.worker import SKIPPED_STATEMENTS
+from autograder.sandbox.child import SKIPPED_STATEMENTS
+from autograder.sandbox.session import SessionConfig, StudentSession
+from autograder.sandbox.student import Student
 
 _reference_lock = threading.Lock()
 _references: dict[Path, types.ModuleType] = {}

@@ -16,7 +16,8 @@ import pytest
 from autograder import config as config_module
 from autograder import devices, extract, grade, suite
 from autograder.course import Course
-from autograder.sandbox.session import Student, StudentSession
+from autograder.sandbox.session import StudentSession
+from autograder.sandbox.student import Student
 
 
 def pytest_addoption(parser):

@@ -21,7 +21,7 @@ import numpy as np
 
 from autograder.checks import CheckFailed, PartialCredit
 from autograder.config import Assignment
-from autograder.sandbox.session import StudentFault, StudentTimeout
+from autograder.sandbox.faults import StudentFault, StudentTimeout
 
 VISIBILITIES = ("public", "hidden")
 _lock = threading.Lock()

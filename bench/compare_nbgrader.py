@@ -285,7 +285,7 @@ class CpuGroup:
     not cpuacct, so everything the command starts stays counted here. Without
     root or a cpuacct hierarchy, ``wrap`` is a no-op and ``seconds`` is None
     (then wait4's figure is all there is; it misses processes that are killed
-    rather than reaped, such as a timed-out sandbox worker).
+    rather than reaped, such as a timed-out student process).
     """
 
     ROOT = Path("/sys/fs/cgroup/cpuacct")

@@ -8,7 +8,9 @@ import pytest
 
 from autograder import devices
 from autograder.config import Part
-from autograder.sandbox.session import SessionConfig, Student, StudentSession, StudentTimeout
+from autograder.sandbox.faults import StudentTimeout
+from autograder.sandbox.session import SessionConfig, StudentSession
+from autograder.sandbox.student import Student
 
 torch = pytest.importorskip("torch")
 needs_cuda = pytest.mark.skipif(not devices.cuda_available(), reason="no CUDA device on this machine")

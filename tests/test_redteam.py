@@ -28,7 +28,7 @@ from redteam.attacks import ATTACKS, GROUPS, expected_through
 # Holes of the full sandbox, found by this suite and not fixed yet, as strict
 # xfails naming the fault (docs/security.md). The first one found, clone()
 # and clone3() making user namespaces past the seccomp filter, is fixed
-# (worker.NAMESPACE_FLAGS).
+# (confine.NAMESPACE_FLAGS).
 KNOWN_HOLES: dict = {}
 
 pytestmark = [pytest.mark.slow,

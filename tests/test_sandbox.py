@@ -11,7 +11,9 @@ import pytest
 
 from autograder import api
 from autograder.sandbox import launcher
-from autograder.sandbox.session import SandboxError, SessionConfig, Student, StudentSession
+from autograder.sandbox.faults import SandboxError
+from autograder.sandbox.session import SessionConfig, StudentSession
+from autograder.sandbox.student import Student
 from helpers import FIXTURE_COURSE
 
 
@@ -24,7 +26,8 @@ def test_a_runtime_under_tmp_is_not_hidden_by_the_private_tmp(tmp_path):
            "def f(x):\n    open('/tmp/litter', 'w').write('x')\n    return x + 1\n"
            "def g(path):\n    return [len(os.listdir(path)) > 0, os.path.exists('/tmp/litter')]\n")
     code = ("import sys\n"
-            "from autograder.sandbox.session import *\n"
+            "from autograder.sandbox.session import SessionConfig, StudentSession\n"
+            "from autograder.sandbox.student import Student\n"
             f"src = {src!r}\n"
             "for _ in range(2):\n"
             "    s = StudentSession(SessionConfig(src, 'm.py', 'm', ('numpy', 'os')))\n"
@@ -62,6 +65,62 @@ def test_handles_keep_unsendable_objects_in_the_student_process():
         assert student.use(handle) == 14
     finally:
         session.close()
+
+
+HANDLES = '''
+import gc, weakref
+class Box:
+    def __init__(self, n):
+        self.n = n
+_made = weakref.WeakSet()  # what the student's process still holds, whoever holds it
+def make(n):
+    box = Box(n)
+    _made.add(box)
+    return box
+def alive():
+    gc.collect()
+    return len(_made)
+def value(box):
+    return box.n
+def same(box):
+    return box
+'''
+
+
+def test_handles_the_tests_let_go_of_are_released_and_the_others_keep_working():
+    """A handle keeps its object alive in the student's process only while a test holds it; before
+    the release message existed on the grader's side, every object handed out stayed until the end."""
+    import gc
+    session = StudentSession(SessionConfig(HANDLES, "m.py", "m"))
+    try:
+        session.start()
+        student = Student(session)
+        kept, dropped = student.make(1), student.make(2)
+        assert student.same(kept) is kept  # one Handle per object: dropping a copy releases nothing
+        assert student.alive() == 2
+        del dropped
+        gc.collect()
+        assert student.alive() == 1
+        for n in range(5):
+            student.make(n)  # thrown away at once
+        assert student.alive() == 1
+        assert student.value(kept) == 1 and student.value(student.same(kept)) == 1
+    finally:
+        session.close()
+
+
+def test_a_handle_is_released_only_when_no_copy_of_it_is_left():
+    from autograder.sandbox import codec
+    from autograder.sandbox.handles import HandleTable
+    table = HandleTable()
+    first = table.resolve(codec.Handle(7, "Box"))
+    assert table.resolve(codec.Handle(7, "Box")) is first and table.take_released() == []
+    del first
+    again = table.resolve(codec.Handle(7, "Box"))  # decoded again before the release was sent
+    assert table.take_released() == [] and len(table) == 1
+    del again
+    assert table.take_released() == [7] and table.take_released() == [] and len(table) == 0
+    assert isinstance(table.resolve(codec.Callback(3)), codec.Callback)
 
 
 def test_describe_names_the_isolation(monkeypatch):
@@ -191,7 +250,8 @@ def test_gpu_processes_may_listen_on_unix_sockets_but_connect_nowhere(cuda):
 PLAIN_UID_CHILD = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from autograder.sandbox.session import SessionConfig, Student, StudentSession
+from autograder.sandbox.session import SessionConfig, StudentSession
+from autograder.sandbox.student import Student
 src = '''import os
 def who():
     try:

@@ -5,7 +5,8 @@ import os
 import pytest
 
 from autograder.sandbox import launcher, zygote
-from autograder.sandbox.session import SessionConfig, Student, StudentSession
+from autograder.sandbox.session import SessionConfig, StudentSession
+from autograder.sandbox.student import Student
 
 pytestmark = pytest.mark.skipif(not zygote.enabled(launcher.Limits()), reason="warm boxes need bubblewrap")
 

@@ -2,15 +2,16 @@
 
 A message is one frame: a 4-byte big-endian length, a JSON document, then the
 raw bytes of every array the document refers to. Nothing is ever pickled:
-pickle runs code while it decodes, so a hostile student could run code in the
-grader by sending one (measured in ../shared/notes/sandbox-findings.md).
+unpickling calls whatever the data names (``__reduce__``), so one pickled
+frame from a hostile student would run its code in the grader.
 
 Values the channel carries: None, bools, ints, floats (NaN and inf too),
 strings, lists, tuples, dicts, numpy arrays and numpy scalars of numeric
-dtypes, and (CPU copies of) torch tensors. ``numpy.random.Generator`` objects cross as their state. Everything else is either kept on its own side behind a handle
-(``$h``, objects of the student's process) or called back (``$c``, functions
-of the grader that the student's code calls, such as the ``f`` given to a
-gradient checker).
+dtypes, and (CPU copies of) torch tensors. ``numpy.random.Generator``
+objects cross as their state. Everything else is either kept on its own side
+behind a handle (``$h``, objects of the student's process; see ``handles.py``)
+or called back (``$c``, functions of the grader that the student's code
+calls, such as the ``f`` given to a gradient checker).
 
 The decoder trusts nothing: frame and array sizes are capped, dtypes come
 from an allow-list, shapes must match the bytes sent, and nesting depth is
@@ -53,7 +54,7 @@ class ChannelTimeout(Exception):
 class Handle:
     """Stands for an object that lives in the student's process."""
 
-    __slots__ = ("id", "type_name")
+    __slots__ = ("id", "type_name", "__weakref__")  # weakly referenced: handles.HandleTable
 
     def __init__(self, id: int, type_name: str):
         self.id = id
@@ -70,6 +71,16 @@ class Callback:
 
     def __init__(self, id: int):
         self.id = id
+
+
+def handle_ref(ident: int, type_name: str) -> dict:
+    """The encoded form of an object kept behind a handle (an ``unencodable`` hook's answer)."""
+    return {"$h": ident, "type": type_name}
+
+
+def callback_ref(ident: int) -> dict:
+    """The encoded form of a function called back on the side that sent it."""
+    return {"$c": ident}
 
 
 def _dtype_tag(dtype: np.dtype) -> str:
@@ -139,8 +150,8 @@ def encode(value, blobs: list, unencodable=None, depth: int = 0):
 def decode(data, blobs: list, resolve=None, depth: int = 0):
     """Inverse of :func:`encode`, validating as it goes.
 
-    ``resolve(tag, id)`` turns ``$h``/``$c`` references into objects; without
-    it they decode to :class:`Handle` / :class:`Callback` placeholders.
+    ``$h``/``$c`` references decode to :class:`Handle` / :class:`Callback`
+    placeholders, which ``resolve(placeholder)`` may turn into other objects.
     """
     if depth > MAX_DEPTH:
         raise ProtocolError("value is nested too deeply")
@@ -173,9 +184,8 @@ def decode(data, blobs: list, resolve=None, depth: int = 0):
             ident = data[tag]
             if type(ident) is not int:
                 raise ProtocolError("malformed reference")
-            if resolve is not None:
-                return resolve(tag, ident)
-            return Handle(ident, str(data.get("type", "object"))[:80]) if kind is Handle else Callback(ident)
+            ref = Handle(ident, str(data.get("type", "object"))[:80]) if kind is Handle else Callback(ident)
+            return ref if resolve is None else resolve(ref)
     raise ProtocolError("unknown value tag")
 
 

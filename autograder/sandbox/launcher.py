@@ -1,15 +1,15 @@
 """How a student process is started: the command line, its environment, and
 which isolation mechanisms this machine allows.
 
-Layers, strongest first (see ../shared/notes/sandbox-findings.md):
+Layers, strongest first (``docs/security.md`` measures what each one stops):
 - bubblewrap: new mount, PID, network, IPC and UTS namespaces; the process
-  sees the Python runtime read-only, the sandbox worker, and a private tmpfs,
+  sees the Python runtime and this package read-only, and a private tmpfs,
   and nothing else (no tests, solutions, gradebook or other submissions).
 - a dedicated unprivileged uid when the grader runs as root, since root
   inside bubblewrap still reads root's files and ignores RLIMIT_NPROC; a
   per-slot uid keeps the process count of concurrent students apart;
-- rlimits (CPU, address space, processes, file size, open files, core),
-  applied by the worker itself before any student code runs;
+- rlimits (CPU, memory, processes, file size, open files, core) and seccomp,
+  applied by the child itself (``confine.py``) before any student code runs;
 - always: a cleared environment, a new session so the whole group can be
   killed, a per-call wall clock and an output cap (the session's side).
 """
@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import autograder
-from autograder.sandbox import cgroups
+from autograder.sandbox import cgroups, protocol
 
 SANDBOX_UID_BASE = 61000
-WORKER_ROOT = "/opt/autograder"
+CHILD_ROOT = "/opt/autograder"  # where the box sees this package
 JOBS_DIR = "/run/autograder-jobs"  # a warm parent's FIFOs, inside the box
-BOOT = "import sys; sys.path.insert(0, sys.argv[3]); from autograder.sandbox.worker import main; main()"
+# argv after it: PACKAGE_PARENT MODE LIMITS_JSON REQUEST_FD,REPLY_FD [JOBS_DIR] (child.main)
+BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.sandbox.child import main; main()"
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,10 @@ class Limits:
     open_files: int = 256
     output_bytes: int = 1024**2
     tmp_bytes: int = 64 * 1024**2
-    threads: int = 1  # BLAS/OpenMP/torch threads: the worker's share of the cores
+    threads: int = 1  # BLAS/OpenMP/torch threads: the student process's share of the cores
     cuda: bool = False  # give the process the machine's NVIDIA devices
 
-    def for_worker(self) -> dict:
+    def for_child(self) -> dict:
         # The CUDA driver reserves tens of GB of address space at start-up
         # (never backed by memory), so RLIMIT_AS makes cudaGetDeviceCount fail
         # with "out of memory"; RLIMIT_DATA counts only private writable
@@ -173,7 +174,7 @@ def _setpriv_argv(uid: int) -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def plain_uid_probe() -> tuple[bool, str]:
-    """Without bubblewrap, can a dropped uid still start the worker?
+    """Without bubblewrap, can a dropped uid still start the child?
 
     With no mount namespace the dropped uid sees the host's files: the
     interpreter and the package must be reachable by other users (a Python
@@ -185,7 +186,7 @@ def plain_uid_probe() -> tuple[bool, str]:
         return False, "setpriv (util-linux) is missing: the student process keeps root"
     argv = _setpriv_argv(SANDBOX_UID_BASE) + [sys.executable, "-I", "-B", "-c",
                                               "import sys; sys.path.insert(0, sys.argv[1]); "
-                                              "import numpy, autograder.sandbox.worker", _package_parent()]
+                                              "import numpy, autograder.sandbox.child", _package_parent()]
     try:
         done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60, cwd="/")
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -248,7 +249,7 @@ def _bwrap_argv(mode: str, limits: Limits, slot: int, drop_uid: bool = True, war
     argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     made: set[str] = {"/usr", "/etc", "/tmp"}
     mounts = [(p, p) for p in _runtime_paths()] + [(str(Path(autograder.__file__).resolve().parent),
-                                                    WORKER_ROOT + "/autograder")]
+                                                    CHILD_ROOT + "/autograder")]
     for src, dest in mounts:
         for parent in _ancestor_dirs(dest):
             if parent not in made:
@@ -272,7 +273,7 @@ def mode() -> str:
 
 
 def build(limits: Limits, fds: tuple[int, int], slot: int = 0, zygote_dir: str | None = None) -> Launch:
-    """The command that starts a worker talking on ``fds`` (request, reply).
+    """The command that starts a child talking on ``fds`` (request, reply).
 
     With ``zygote_dir`` it starts a warm parent instead (``sandbox/zygote.py``):
     the folder is bound into the box for the jobs' FIFOs, the parent applies
@@ -280,15 +281,15 @@ def build(limits: Limits, fds: tuple[int, int], slot: int = 0, zygote_dir: str |
     """
     off = disabled_layers()
     how = mode()
-    worker_limits = {} if "rlimits" in off else limits.for_worker()
+    child_limits = {} if "rlimits" in off else limits.for_child()
     job_limits = None
     if zygote_dir is not None:
         assert how != "plain", "a warm parent needs bubblewrap's PID namespace"
-        job_limits, worker_limits = worker_limits, {}
+        job_limits, child_limits = child_limits, {}
     use_seccomp = "seccomp" not in off and seccomp_probe()[0]
     if use_seccomp:
-        worker_limits["seccomp"] = "cuda" if limits.cuda else True
-    plan = _plan(how, limits, worker_limits, fds, slot, drop_uid="uid" not in off, zygote_dir=zygote_dir)
+        child_limits["seccomp"] = "cuda" if limits.cuda else True
+    plan = _plan(how, limits, child_limits, fds, slot, drop_uid="uid" not in off, zygote_dir=zygote_dir)
     if job_limits is not None and how == "bwrap-root" and "uid" not in off:
         job_limits["uid"] = SANDBOX_UID_BASE + slot
     plan.job_limits = job_limits
@@ -307,9 +308,9 @@ def build(limits: Limits, fds: tuple[int, int], slot: int = 0, zygote_dir: str |
 RLIMITS = "rlimits(cpu,memory,nproc,fsize,nofile,core)"
 
 
-def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], slot: int, drop_uid: bool,
+def _plan(mode: str, limits: Limits, child_limits: dict, fds: tuple[int, int], slot: int, drop_uid: bool,
           zygote_dir: str | None = None) -> Launch:
-    limits_json = json.dumps(worker_limits)
+    limits_json = json.dumps(child_limits)
     fd_arg = f"{fds[0]},{fds[1]}"
     env = _base_env(limits)
     if limits.cuda and os.path.isdir("/usr/local/nvidia"):
@@ -319,7 +320,7 @@ def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], 
     if mode == "plain":
         workdir = private_dir("student")
         env["HOME"] = workdir
-        argv = [sys.executable, "-I", "-B", "-c", BOOT, limits_json, fd_arg, _package_parent()]
+        argv = [sys.executable, "-I", "-B", "-c", BOOT, _package_parent(), protocol.CHILD_MODE, limits_json, fd_arg]
         mechanisms = ["process-session", rlimits, "private-workdir"]
         if drop_uid and plain_uid_probe()[0]:
             os.chown(workdir, uid, uid)  # 0700 from mkdtemp: the student's, and nobody else's
@@ -335,12 +336,13 @@ def _plan(mode: str, limits: Limits, worker_limits: dict, fds: tuple[int, int], 
     argv.append("--")
     mechanisms = ["bubblewrap(mount,pid,net,ipc,uts)", rlimits, "private-tmpfs"]
     if mode == "bwrap-root" and drop_uid:
-        if zygote_dir is None:  # else each job drops to it after its fork (worker._run_job)
+        if zygote_dir is None:  # else each job drops to it after its fork (warm_parent._run_child)
             argv += _setpriv_argv(uid)
         mechanisms.append(f"uid({uid})")
     elif mode == "bwrap-user":
         mechanisms.append("user-namespace")
-    argv += [sys.executable, "-I", "-B", "-c", BOOT, limits_json, fd_arg, WORKER_ROOT]
+    program = protocol.CHILD_MODE if zygote_dir is None else protocol.WARM_PARENT_MODE
+    argv += [sys.executable, "-I", "-B", "-c", BOOT, CHILD_ROOT, program, limits_json, fd_arg]
     if zygote_dir is not None:
         argv.append(JOBS_DIR)
     return Launch(argv, env, "/", mechanisms, pass_fds=fds)

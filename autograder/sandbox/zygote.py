@@ -1,10 +1,11 @@
-"""Warm parents: a student process forked in milliseconds instead of started cold.
+"""Warm boxes, the grader's side: a student process forked in milliseconds instead of started cold.
 
 A cold student process costs a bubblewrap box, an interpreter and
 ``import numpy`` (about 150 ms here; 2.5 s more for torch). A warm box is
 one such box per worker slot, started once, whose Python has the libraries
-imported and then forks one *job* per student process
-(``worker.serve_jobs``). Every isolation promise still holds per job:
+imported and then forks one *job* (a child, ``child.py``) per student
+process; ``warm_parent.py`` is the program in the box, this module drives it
+and hands each job to a session. Every isolation promise still holds per job:
 
 - the job is a new process (forked from a parent that never ran student
   code, holds no test, no answer and no other student's data) and applies
@@ -36,7 +37,7 @@ import subprocess
 import threading
 import time
 
-from autograder.sandbox import codec, launcher
+from autograder.sandbox import codec, launcher, protocol
 
 WARM_ENV = "AUTOGRADER_WARM"
 # Warm boxes kept for later submissions, over all assignments and slots: a
@@ -122,7 +123,7 @@ class WarmBox:
         threading.Thread(target=self._drain, args=(out_r,), daemon=True).start()
         self.control = codec.Channel(rep_r, req_w)
         try:
-            self._ask({"op": "boot", "preload": list(preload)}, timeout_s)
+            self._ask(protocol.boot(list(preload)), timeout_s)
         except BoxBroken:
             self.close()
             raise
@@ -161,14 +162,13 @@ class WarmBox:
                 os.mkfifo(path, 0o600)
                 if self.owner is not None:
                     os.chown(path, self.owner, self.owner)
-            # The job opens rep, out, then req (worker._run_job). Read ends
+            # The job opens rep, out, then req (warm_parent._run_child). Read ends
             # first, non-blocking, so neither side waits on the other.
             rep = os.open(paths["rep"], os.O_RDONLY | os.O_NONBLOCK)
             fds.append(rep)
             out = os.open(paths["out"], os.O_RDONLY | os.O_NONBLOCK)
             fds.append(out)
-            answer = self._ask({"op": "fork", "name": os.path.basename(base), "limits": self.plan.job_limits or {}},
-                               timeout_s)
+            answer = self._ask(protocol.fork(os.path.basename(base), self.plan.job_limits or {}), timeout_s)
             job = JobProcess(self, int(answer["pid"]))
             req = self._open_writer(paths["req"], job, time.monotonic() + timeout_s)
             fds.append(req)
@@ -200,14 +200,14 @@ class WarmBox:
 
     def wait(self, timeout: float) -> int | None:
         try:
-            return self._ask({"op": "wait", "timeout": timeout}, timeout + 5)["code"]
+            return self._ask(protocol.wait(timeout), timeout + 5)["code"]
         except BoxBroken:
             self.close()
             return -9  # the whole box was killed, the job with it
 
     def reset(self) -> int | None:
         try:
-            return self._ask({"op": "reset"}, 15)["code"]
+            return self._ask(protocol.reset(), 15)["code"]
         except BoxBroken:
             self.close()
             return -9

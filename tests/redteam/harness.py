@@ -435,7 +435,9 @@ def run_batch(attacks: list, disabled: tuple | None = None, timeout_s: float | N
         (world.inner_dir / "config.json").write_text(json.dumps(cfg))
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(world.home), "LANG": "C.UTF-8",
                "RT_GRADER_SECRET": world.secret["grader_env"],
-               "TMPDIR": str(world.tmp)}
+               "TMPDIR": str(world.tmp),
+               # the grader under test is the package this suite imported, not whichever one is installed
+               "PYTHONPATH": launcher._package_parent()}
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if key in os.environ:
                 env[key] = os.environ[key]

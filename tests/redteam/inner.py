@@ -95,7 +95,7 @@ def main() -> None:
         time.sleep(0.1)
     if not cfg["pid_ns"]:  # no namespace of our own: only what carries the batch's marks
         left = [p for p in left if cfg["token"] in p["cmdline"] or cfg["token"][:6] in p["comm"]
-                or "autograder.sandbox.worker" in p["cmdline"]]
+                or "autograder.sandbox.child" in p["cmdline"]]
     report["leftovers"] = left
     report["out_later"] = tree_hashes(out)
     report["canary_alive"] = canary.poll() is None

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from autograder.sandbox.session import StudentRaised
+from autograder.sandbox.faults import StudentRaised
 from autograder.testing import CheckFailed, expect_raises, weight
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.sandbox.session import StudentRaised
+from autograder.sandbox.faults import StudentRaised
 from autograder.testing import CheckFailed
 
 SHAPES = [(1, 8, 10), (3, 16, 4), (1, 12, 2), (1, 10, 3), (2, 9, 5)]

@@ -1,0 +1,317 @@
+"""The program in the student's process: load the student's code, answer calls.
+
+It is the only code besides the student's that runs in that process, so it
+holds no test, no reference and no expected value: everything it knows, the
+student's code may read or change, and the grader is built to not care. It
+answers the grader's requests (``protocol.py``) over the channel until told
+to stop, and keeps what the channel cannot carry behind handles until the
+grader releases them.
+
+Started by :mod:`autograder.sandbox.launcher` as
+``python -I -B -c BOOT PACKAGE_PARENT MODE LIMITS_JSON REQUEST_FD,REPLY_FD [JOBS_DIR]``;
+:func:`main` confines the process, then runs a :class:`Child` (mode
+``child``) or a warm parent that forks one per student (mode
+``warm-parent``, ``warm_parent.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import os
+import random
+import signal
+import sys
+import traceback
+import types
+import warnings
+
+import numpy as np
+
+from autograder.sandbox import codec, confine, protocol
+
+# Top-level statements that never run: in a notebook they are the training
+# loops, plots, prints and self-checks (asserts) that would stall grading or
+# only make noise; none of them defines anything the tests call.
+SKIPPED_STATEMENTS = (ast.Expr, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Assert)
+
+
+class StatementTimeout(BaseException):
+    """A top-level statement ran past its time budget."""
+
+
+class CallbackError(Exception):
+    """The grader's function that the student's code called failed."""
+
+
+class Child:
+    """The call server: one student's module, and the objects it handed out behind handles."""
+
+    def __init__(self, channel: codec.Channel):
+        self.channel = channel
+        self.module: types.ModuleType | None = None
+        self.handles: dict[int, object] = {}  # handle id -> object, until the grader releases it
+        self.handle_ids: dict[int, int] = {}  # id(object) -> handle id: one handle per object
+        self.last_handle = 0  # ids are never reused within a process
+        self.seed = 0
+
+    # -- values crossing the channel ---------------------------------------
+    def keep(self, obj) -> dict:
+        """Store an object the channel cannot carry and send a handle."""
+        if isinstance(obj, CallbackStub):
+            return codec.callback_ref(obj.id)
+        key = self.handle_ids.get(id(obj))
+        if key is None or self.handles.get(key) is not obj:
+            self.last_handle += 1
+            key = self.last_handle
+            self.handles[key] = obj
+            self.handle_ids[id(obj)] = key
+        return codec.handle_ref(key, type(obj).__name__)
+
+    def resolve(self, ref):
+        if isinstance(ref, codec.Callback):
+            return CallbackStub(self, ref.id)
+        if ref.id not in self.handles:
+            raise KeyError(f"unknown handle {ref.id}")
+        return self.handles[ref.id]
+
+    def release(self, ids: list[int]) -> None:
+        for ident in ids:
+            if ident in self.handles:
+                self.handle_ids.pop(id(self.handles.pop(ident)), None)
+
+    def send(self, message: dict) -> None:
+        self.channel.send(message, unencodable=self.keep)
+
+    # -- loading -------------------------------------------------------------
+    def load(self, request: dict) -> None:
+        name = request["module"]
+        filename = request["filename"]
+        allowed = set(request.get("allowed_imports", [])) | set(sys.stdlib_module_names)
+        module = types.ModuleType(name)
+        module.__file__ = filename
+        module.__dict__["__builtins__"] = guarded_builtins(allowed, request.get("course_rule", ""))
+        sys.modules[name] = module
+        self.seed = int(request.get("seed", 0))
+        reseed(self.seed)
+        notes: list[str] = []
+        skip = set(request.get("skip", []))
+        try:
+            tree = ast.parse(request["source"], filename=filename)
+        except SyntaxError as exc:
+            self.send(protocol.loaded(False, [format_syntax_error(exc)], []))
+            return
+        flags = 0
+        skipped: list[str] = []
+        timed_out: list[int] = []
+        for index, stmt in enumerate(tree.body):
+            if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+                import __future__
+                for alias in stmt.names:
+                    feature = getattr(__future__, alias.name, None)
+                    flags |= getattr(feature, "compiler_flag", 0)
+                continue
+            if index in skip:
+                notes.append(f"line {stmt.lineno}: this top-level statement did not finish and was skipped")
+                continue
+            if isinstance(stmt, SKIPPED_STATEMENTS):
+                if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                    skipped.append(f"line {stmt.lineno}")
+                continue
+            self.send(protocol.progress(index, stmt.lineno))
+            code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
+            # Imports of allowed libraries may be slow (torch: 2.5 s); the
+            # load's own deadline bounds them. Student statements get the alarm.
+            if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                signal.setitimer(signal.ITIMER_REAL, request.get("statement_timeout_s", 2.0))
+            try:
+                exec(code, module.__dict__)
+            except StatementTimeout:
+                timed_out.append(index)
+                notes.append(f"line {stmt.lineno}: this top-level statement took too long and was stopped")
+            except BaseException as exc:  # the student's error, reported, never fatal
+                notes.append(f"line {stmt.lineno}: {describe_exception(exc, filename)}")
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        if skipped:
+            notes.insert(0, f"skipped {len(skipped)} top-level loop(s), call(s), assert(s) or with-block(s) "
+                            f"({', '.join(skipped[:8])}{', ...' if len(skipped) > 8 else ''}): "
+                            "the grader runs only imports, definitions and assignments")
+        self.module = module
+        functions = sorted(k for k, v in module.__dict__.items() if callable(v) and not k.startswith("__"))
+        self.send(protocol.loaded(True, notes, functions, timed_out))
+
+    # -- calls ---------------------------------------------------------------
+    def call(self, request: dict) -> None:
+        name = request["name"]
+        func = getattr(self.module, name, None)
+        if not callable(func):
+            self.send(protocol.error(protocol.MISSING, f"your code does not define a function {name}()"))
+            return
+        args, kwargs = request["args"], request["kwargs"]
+        try:
+            reseed(self.seed)
+        except Exception as exc:  # the grader's own step failed: flagged for the TA, never the student's loss
+            self.send(protocol.error(protocol.SETUP, f"reseeding failed: {type(exc).__name__}: {exc}"))
+            return
+        before = {key: _entry_ids(value) for key, value in [*enumerate(args), *kwargs.items()]}
+        try:
+            with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn",
+                                                                            divide="warn", under="ignore"):
+                warnings.simplefilter("always")
+                result = func(*args, **kwargs)
+        except BaseException as exc:
+            self.send(protocol.error(protocol.RAISED, describe_exception(exc, self.module.__file__),
+                                     type(exc).__name__, [c.__name__ for c in type(exc).__mro__]))
+            return
+        seen = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
+        # For each dict argument, the entries still holding the same object:
+        # the caller updates those in place and rebinds the others, as a
+        # direct call would leave it.
+        kept = {str(key): [k for k, ident in ids.items() if k in value and id(value[k]) == ident]
+                for key, value in [*enumerate(args), *kwargs.items()]
+                if isinstance(value, dict) and (ids := before.get(key))}
+        self.send(protocol.result(result, list(args), kwargs, seen, kept))
+
+    def serve(self) -> None:
+        while True:
+            request = self.channel.recv(resolve=self.resolve)
+            op = protocol.op(request)
+            if op == protocol.LOAD:
+                self.load(request)
+            elif op == protocol.CALL:
+                self.call(request)
+            elif op == protocol.TORCH_INFO:
+                self.send(protocol.info(torch_info(request.get("target"))))
+            elif op == protocol.RELEASE:
+                self.release(request.get("ids", []))
+            elif op == protocol.EXIT:
+                return
+
+
+def reseed(seed: int) -> None:
+    """The same random state before every call: a score never depends on test order.
+
+    torch is seeded (CUDA too) and asked for deterministic algorithms only
+    when the student's code has imported it; importing it here would cost
+    every numpy assignment 2.5 s.
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)  # seeds every CUDA device as well
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        if hasattr(torch.backends, "cudnn"):
+            torch.backends.cudnn.benchmark = False
+
+
+def torch_info(module) -> dict:
+    """What the grader may ask about a torch module the student built.
+
+    Never raises: a module the student can shape at will (lazy layers,
+    properties that throw) must not take the child down.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(module, torch.nn.Module):
+        return {"is_module": False}
+    try:
+        lazy = torch.nn.parameter.UninitializedParameter
+        params = [p for p in module.parameters() if not isinstance(p, lazy)]
+        cuda = torch.cuda.is_available()
+        return {
+            "is_module": True,
+            "param_devices": sorted({p.device.type for p in params}),
+            "training": bool(module.training),
+            "module_types": sorted({type(m).__name__ for m in module.modules()}),
+            "n_parameters": int(sum(p.numel() for p in params)),
+            "cuda_max_memory_allocated": int(torch.cuda.max_memory_allocated()) if cuda else 0,
+        }
+    except Exception as exc:
+        return {"is_module": True, "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def _entry_ids(value) -> dict:
+    return {k: id(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+class CallbackStub:
+    """A grader function as the student's code sees it: calling it asks the grader."""
+
+    def __init__(self, child: Child, ident: int):
+        self.child = child
+        self.id = ident
+
+    def __call__(self, *args, **kwargs):
+        self.child.send(protocol.callback(self.id, list(args), kwargs))
+        reply = self.child.channel.recv(resolve=self.child.resolve)
+        if protocol.op(reply) == protocol.CALLBACK_RESULT:
+            return reply["value"]
+        raise CallbackError(str(reply.get("message", "the grader's function failed")))
+
+
+def guarded_builtins(allowed: set[str], course_rule: str) -> dict:
+    """Builtins for the student's module whose ``import`` enforces the course rule.
+
+    Only imports written in the student's code go through this; numpy's own
+    imports use the real builtins.
+    """
+    real_import = builtins.__import__
+
+    def checked_import(name, globals=None, locals=None, fromlist=(), level=0):
+        top = name.split(".")[0]
+        if level == 0 and top not in allowed:
+            raise ImportError(f"importing {top!r} is not allowed in this assignment ({course_rule})")
+        return real_import(name, globals, locals, fromlist, level)
+
+    table = dict(builtins.__dict__)
+    table["__import__"] = checked_import
+    table["input"] = _no_input
+    return table
+
+
+def _no_input(prompt=""):
+    raise EOFError("input() is not available while grading")
+
+
+def format_syntax_error(exc: SyntaxError) -> str:
+    where = f"line {exc.lineno}" if exc.lineno else "somewhere"
+    return f"your code has a syntax error at {where}: {exc.msg}"
+
+
+def describe_exception(exc: BaseException, filename: str) -> str:
+    """The exception and the student's own frames, without the grader's."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    text = f"{type(exc).__name__}: {exc}"[:2000]
+    if frames:
+        where = "; ".join(f"line {f.lineno} in {f.name}" for f in frames[-5:])
+        text += f" (at {where})"
+    return text
+
+
+def _on_alarm(signum, frame):
+    raise StatementTimeout()
+
+
+def main() -> None:
+    """Confine this process, then serve in the mode the launcher named."""
+    _, _package_parent, mode, limits_json, fds, *rest = sys.argv
+    limits = json.loads(limits_json)
+    confine.apply_limits(limits)
+    if limits.get("seccomp"):
+        problem = confine.apply_seccomp(cuda=limits["seccomp"] == "cuda")
+        if problem:
+            print(f"autograder sandbox: seccomp not applied: {problem}", file=sys.stderr)
+    signal.signal(signal.SIGALRM, _on_alarm)  # a warm parent's children inherit it
+    request_fd, reply_fd = (int(x) for x in fds.split(","))
+    channel = codec.Channel(request_fd, reply_fd)
+    for fd in (request_fd, reply_fd):
+        os.set_inheritable(fd, False)
+    if mode == protocol.CHILD_MODE:
+        Child(channel).serve()
+    elif mode == protocol.WARM_PARENT_MODE:
+        from autograder.sandbox import warm_parent  # it imports this module: only now
+        warm_parent.serve(channel, jobs_dir=rest[0])
+    else:
+        raise SystemExit(f"autograder sandbox: unknown mode {mode!r}")

@@ -1,0 +1,55 @@
+"""Arguments the student's code changed in place, changed in the caller's objects too.
+
+A test calls ``student.step(w, config)`` as if the function ran in its own
+process: an optimizer step that updates ``w`` in place, or fills a cache
+dict, must leave the test's objects as a direct call would. The student's
+process works on copies (the channel carries values), so its answer carries
+the arguments as the call left them and this module copies that back: arrays
+in place, dict entries in place or rebound as the student's code did,
+lists by content, random generators by state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def mirror_changes(args: tuple, new_args, kwargs: dict, new_kwargs, kept: dict) -> None:
+    """Copy the student's in-place changes of arguments back into the caller's objects.
+
+    ``kept[position or name]`` lists the entries of a dict argument that
+    still hold the object the student received; only those are updated in
+    place, the others are rebound to what the student put there.
+    """
+    if isinstance(new_args, list) and len(new_args) == len(args):
+        for i, (old, new) in enumerate(zip(args, new_args)):
+            _mirror(old, new, kept.get(str(i)))
+    if isinstance(new_kwargs, dict):
+        for key, old in kwargs.items():
+            if key in new_kwargs:
+                _mirror(old, new_kwargs[key], kept.get(key))
+
+
+def _mirror(old, new, kept=None) -> None:
+    if isinstance(old, np.ndarray) and isinstance(new, np.ndarray) and old.shape == new.shape:
+        if old.flags.writeable:
+            np.copyto(old, new, casting="unsafe")
+    elif type(old) is dict and isinstance(new, dict):
+        same = set(kept) if isinstance(kept, list) else set()
+        for key in list(old):
+            if key not in new:
+                del old[key]
+        for key, value in new.items():
+            if key in old and key in same and isinstance(old[key], (np.ndarray, dict, list)) and \
+                    type(old[key]) is type(value) and np.shape(old[key]) == np.shape(value):
+                _mirror(old[key], value)
+            else:
+                old[key] = value
+    elif type(old) is list and isinstance(new, list):
+        old[:] = new
+    elif isinstance(old, np.random.Generator) and isinstance(new, np.random.Generator):
+        if type(old.bit_generator) is type(new.bit_generator):
+            old.bit_generator.state = new.bit_generator.state  # the student's draws advance it
+            old_seq, new_seq = old.bit_generator.seed_seq, new.bit_generator.seed_seq
+            if isinstance(old_seq, np.random.SeedSequence) and isinstance(new_seq, np.random.SeedSequence):
+                old_seq.spawn(max(0, new_seq.n_children_spawned - old_seq.n_children_spawned))
