@@ -191,9 +191,9 @@ def test_fork_bomb_is_bounded(grade_source):
 
 def test_results_say_which_isolation_was_used(grade_source):
     result = grade_source(GOOD)
-    assert any("rlimits" in m for m in result.mechanisms)
+    assert any("rlimits" in m for m in result.sandbox)
     if launcher.probe()[0] != "plain":
-        assert any("bubblewrap" in m for m in result.mechanisms)
+        assert any("bubblewrap" in m for m in result.sandbox)
 
 
 def test_a_function_that_kills_its_process_costs_only_its_tests(grade_source):

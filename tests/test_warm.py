@@ -117,8 +117,8 @@ def test_warm_and_cold_grading_agree(grade_source, monkeypatch):
     warm = grade_source(src)
     monkeypatch.setenv(zygote.WARM_ENV, "0")
     cold = grade_source(src)
-    assert not any(m.startswith("warm-parent") for m in cold.mechanisms)
-    assert any(m.startswith("warm-parent") for m in warm.mechanisms)
+    assert not any(m.startswith("warm-parent") for m in cold.sandbox)
+    assert any(m.startswith("warm-parent") for m in warm.sandbox)
     assert [(o.id, o.status, o.fraction) for o in warm.outcomes] == [(o.id, o.status, o.fraction) for o in cold.outcomes]
     assert 0 < warm.score < warm.max_score
 
@@ -129,6 +129,6 @@ def test_the_batch_closes_its_warm_boxes(mini, tmp_path):
     (tmp_path / "alice.py").write_text("def add(a, b):\n    return a + b\n")
     before = set(os.listdir("/tmp"))
     results, _ = api.grade_batch("mini", [tmp_path / "alice.py"], tmp_path / "out", 1, log=io.StringIO())
-    assert any(m.startswith("warm-parent") for m in results[0].mechanisms)
+    assert any(m.startswith("warm-parent") for m in results[0].sandbox)
     assert not zygote._idle
     assert not [n for n in set(os.listdir("/tmp")) - before if n.startswith("ag-jobs-")]

@@ -7,19 +7,14 @@ answers the grader's requests (``protocol.py``) over the channel until told
 to stop, and keeps what the channel cannot carry behind handles until the
 grader releases them.
 
-Started by :mod:`autograder.sandbox.launcher` as
-``python -I -B -c BOOT PACKAGE_PARENT MODE LIMITS_JSON REQUEST_FD,REPLY_FD [JOBS_DIR]``;
-:func:`main` confines the process, then runs a :class:`Child` (mode
-``child``) or a warm parent that forks one per student (mode
-``warm-parent``, ``warm_parent.py``).
+Started through :mod:`autograder.sandbox.boot`, which confines the process
+first; a warm parent (``warm_parent.py``) forks one per student instead.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-import json
-import os
 import random
 import signal
 import sys
@@ -29,7 +24,7 @@ import warnings
 
 import numpy as np
 
-from autograder.sandbox import codec, confine, protocol
+from autograder.sandbox import codec, protocol
 
 # Top-level statements that never run: in a notebook they are the training
 # loops, plots, prints and self-checks (asserts) that would stall grading or
@@ -290,28 +285,6 @@ def describe_exception(exc: BaseException, filename: str) -> str:
     return text
 
 
-def _on_alarm(signum, frame):
+def on_alarm(signum, frame):
+    """SIGALRM: a top-level statement ran past its budget."""
     raise StatementTimeout()
-
-
-def main() -> None:
-    """Confine this process, then serve in the mode the launcher named."""
-    _, _package_parent, mode, limits_json, fds, *rest = sys.argv
-    limits = json.loads(limits_json)
-    confine.apply_limits(limits)
-    if limits.get("seccomp"):
-        problem = confine.apply_seccomp(cuda=limits["seccomp"] == "cuda")
-        if problem:
-            print(f"autograder sandbox: seccomp not applied: {problem}", file=sys.stderr)
-    signal.signal(signal.SIGALRM, _on_alarm)  # a warm parent's children inherit it
-    request_fd, reply_fd = (int(x) for x in fds.split(","))
-    channel = codec.Channel(request_fd, reply_fd)
-    for fd in (request_fd, reply_fd):
-        os.set_inheritable(fd, False)
-    if mode == protocol.CHILD_MODE:
-        Child(channel).serve()
-    elif mode == protocol.WARM_PARENT_MODE:
-        from autograder.sandbox import warm_parent  # it imports this module: only now
-        warm_parent.serve(channel, jobs_dir=rest[0])
-    else:
-        raise SystemExit(f"autograder sandbox: unknown mode {mode!r}")

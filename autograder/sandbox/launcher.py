@@ -34,8 +34,8 @@ from autograder.sandbox import cgroups, protocol
 SANDBOX_UID_BASE = 61000
 CHILD_ROOT = "/opt/autograder"  # where the box sees this package
 JOBS_DIR = "/run/autograder-jobs"  # a warm parent's FIFOs, inside the box
-# argv after it: PACKAGE_PARENT MODE LIMITS_JSON REQUEST_FD,REPLY_FD [JOBS_DIR] (child.main)
-BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.sandbox.child import main; main()"
+# argv after it: PACKAGE_PARENT MODE LIMITS_JSON REQUEST_FD,REPLY_FD [JOBS_DIR] (boot.main)
+BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.sandbox.boot import main; main()"
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ def plain_uid_probe() -> tuple[bool, str]:
         return False, "setpriv (util-linux) is missing: the student process keeps root"
     argv = _setpriv_argv(SANDBOX_UID_BASE) + [sys.executable, "-I", "-B", "-c",
                                               "import sys; sys.path.insert(0, sys.argv[1]); "
-                                              "import numpy, autograder.sandbox.child", _package_parent()]
+                                              "import numpy, autograder.sandbox.boot", _package_parent()]
     try:
         done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60, cwd="/")
     except (OSError, subprocess.TimeoutExpired) as exc:

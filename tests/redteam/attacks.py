@@ -969,7 +969,7 @@ def slow():
     killed = set()
     end = time.monotonic() + 1.5
     while time.monotonic() < end:
-        for pid in _rt_pids(b"autograder.sandbox.child"):
+        for pid in _rt_pids(b"autograder.sandbox.boot"):
             if pid not in killed and pid != os.getppid():
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -984,7 +984,7 @@ def slow():
     Attack("stop_grader", "kill", "SIGSTOP the grader and every other worker", {"slow": '''
 def slow():
     import signal
-    for pid in _rt_grader_pids() + _rt_pids(b"autograder.sandbox.child"):
+    for pid in _rt_grader_pids() + _rt_pids(b"autograder.sandbox.boot"):
         try:
             os.kill(pid, signal.SIGSTOP)
             time.sleep(0.05)

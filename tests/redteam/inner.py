@@ -81,7 +81,7 @@ def main() -> None:
                                           course=Course(Path(cfg["course"])))
     report["elapsed_s"] = time.monotonic() - started
     report["scores"] = {r.student: r.score for r in results}
-    report["mechanisms"] = {r.student: list(r.mechanisms) for r in results}
+    report["mechanisms"] = {r.student: list(r.sandbox) for r in results}
     report["faults"] = faults
     report["out_at_end"] = tree_hashes(out)
     time.sleep(cfg["linger_s"])  # a daemon that survived gets its chance to act
@@ -95,7 +95,7 @@ def main() -> None:
         time.sleep(0.1)
     if not cfg["pid_ns"]:  # no namespace of our own: only what carries the batch's marks
         left = [p for p in left if cfg["token"] in p["cmdline"] or cfg["token"][:6] in p["comm"]
-                or "autograder.sandbox.child" in p["cmdline"]]
+                or "autograder.sandbox.boot" in p["cmdline"]]
     report["leftovers"] = left
     report["out_later"] = tree_hashes(out)
     report["canary_alive"] = canary.poll() is None

@@ -1,0 +1,41 @@
+"""The entry point of every sandboxed process: confine it, then serve.
+
+The launcher starts ``python -I -B -c BOOT PACKAGE_PARENT MODE LIMITS_JSON
+REQUEST_FD,REPLY_FD [JOBS_DIR]``. :func:`main` lowers the rlimits and loads
+the seccomp filter before anything else runs, then becomes a :class:`Child`
+(mode ``child``: one student's process) or a warm parent (mode
+``warm-parent``: forks a fresh child per student). It sits apart from both so
+that neither has to import the other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+
+from autograder.sandbox import codec, confine, protocol, warm_parent
+from autograder.sandbox.child import Child, on_alarm
+
+
+def main() -> None:
+    """Confine this process, then serve in the mode the launcher named."""
+    _, _package_parent, mode, limits_json, fds, *rest = sys.argv
+    limits = json.loads(limits_json)
+    confine.apply_limits(limits)
+    if limits.get("seccomp"):
+        problem = confine.apply_seccomp(cuda=limits["seccomp"] == "cuda")
+        if problem:
+            print(f"autograder sandbox: seccomp not applied: {problem}", file=sys.stderr)
+    signal.signal(signal.SIGALRM, on_alarm)  # a warm parent's children inherit it
+    request_fd, reply_fd = (int(x) for x in fds.split(","))
+    channel = codec.Channel(request_fd, reply_fd)
+    for fd in (request_fd, reply_fd):
+        os.set_inheritable(fd, False)
+    if mode == protocol.CHILD_MODE:
+        Child(channel).serve()
+    elif mode == protocol.WARM_PARENT_MODE:
+        warm_parent.serve(channel, jobs_dir=rest[0])
+    else:
+        raise SystemExit(f"autograder sandbox: unknown mode {mode!r}")
