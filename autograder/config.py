@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from autograder.budgets import Budgets
+
 RUNNERS = ("cpu", "gpu")
 
 
@@ -27,20 +29,6 @@ class Part:
     points: float
     runner: str = "cpu"
     weights: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Budgets:
-    """Time and memory a submission may use (see the ``limits`` key)."""
-
-    call_timeout_s: float = 10.0
-    load_timeout_s: float = 30.0
-    statement_timeout_s: float = 2.0
-    submission_timeout_s: float = 300.0
-    cpu_s: int = 300
-    memory_mb: int = 2048
-    processes: int = 64
-    output_kb: int = 1024
 
 
 @dataclass(frozen=True)

@@ -39,11 +39,10 @@ def session_config(assignment: Assignment, source: str, filename: str, slot: int
     ``device`` is what the session's GPU parts get ('cuda' gives the process the GPUs).
     """
     b = assignment.budgets
-    limits = launcher.Limits(cpu_s=int(b.cpu_s), memory_bytes=int(b.memory_mb) * 1024**2, nproc=int(b.processes),
-                             output_bytes=int(b.output_kb) * 1024, threads=threads, cuda=device == "cuda")
     return SessionConfig(
         source=source, filename=filename, module=assignment.student_file,
-        allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule, limits=limits,
+        allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule,
+        limits=launcher.Limits.of(b, threads=threads, cuda=device == "cuda"),
         call_timeout_s=b.call_timeout_s, load_timeout_s=b.load_timeout_s, statement_timeout_s=b.statement_timeout_s,
         slot=slot, preload=tuple(dict.fromkeys(("numpy", *assignment.allowed_imports))))
 

@@ -67,3 +67,18 @@ def test_settings_mistakes(tmp_path, settings, key, words):
     with pytest.raises(config.ConfigError) as err:
         config.load(path)
     assert f": {key}:" in str(err.value) and words in str(err.value)
+
+
+def test_budgets_have_one_set_of_defaults(mini):
+    """An assignment without limits, the sandbox's own defaults and a graded session agree."""
+    import dataclasses
+
+    from autograder import grade
+    from autograder.budgets import Budgets
+    from autograder.sandbox.launcher import Limits
+    from autograder.sandbox.session import SessionConfig
+    assert Limits() == Limits.of(Budgets())
+    plain = SessionConfig("", "m.py", "m")
+    graded = grade.session_config(dataclasses.replace(mini, budgets=Budgets()), "", "m.py")
+    for key in ("limits", "call_timeout_s", "load_timeout_s", "statement_timeout_s"):
+        assert getattr(plain, key) == getattr(graded, key), key

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import autograder
+from autograder.budgets import DEFAULT, Budgets
 from autograder.sandbox import cgroups, protocol
 
 SANDBOX_UID_BASE = 61000
@@ -40,17 +41,26 @@ BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.sandbox.boo
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one student process (all of its calls together)."""
+    """Resource limits of one student process (all of its calls together).
 
-    cpu_s: int = 120
-    memory_bytes: int = 2 * 1024**3
-    nproc: int = 64
+    The first four are an assignment's budgets (:mod:`autograder.budgets`,
+    whose defaults these are); the rest are the sandbox's own.
+    """
+
+    cpu_s: int = DEFAULT.cpu_s
+    memory_bytes: int = DEFAULT.memory_bytes
+    nproc: int = DEFAULT.processes
+    output_bytes: int = DEFAULT.output_bytes
     file_bytes: int = 64 * 1024**2
     open_files: int = 256
-    output_bytes: int = 1024**2
     tmp_bytes: int = 64 * 1024**2
     threads: int = 1  # BLAS/OpenMP/torch threads: the student process's share of the cores
     cuda: bool = False  # give the process the machine's NVIDIA devices
+
+    @classmethod
+    def of(cls, budgets: Budgets, threads: int = 1, cuda: bool = False) -> "Limits":
+        return cls(cpu_s=int(budgets.cpu_s), memory_bytes=budgets.memory_bytes, nproc=int(budgets.processes),
+                   output_bytes=budgets.output_bytes, threads=threads, cuda=cuda)
 
     def for_child(self) -> dict:
         # The CUDA driver reserves tens of GB of address space at start-up

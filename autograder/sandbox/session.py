@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from autograder.budgets import DEFAULT
 from autograder.sandbox import codec, faults, launcher, protocol, zygote
 from autograder.sandbox.handles import HandleTable
 from autograder.sandbox.mirror import mirror_changes
@@ -49,9 +50,9 @@ class SessionConfig:
     allowed_imports: tuple[str, ...] = ()
     course_rule: str = ""
     limits: launcher.Limits = launcher.Limits()
-    call_timeout_s: float = 10.0
-    load_timeout_s: float = 30.0
-    statement_timeout_s: float = 2.0
+    call_timeout_s: float = DEFAULT.call_timeout_s
+    load_timeout_s: float = DEFAULT.load_timeout_s
+    statement_timeout_s: float = DEFAULT.statement_timeout_s
     max_restarts: int = 10
     seed: int = 0
     slot: int = 0
