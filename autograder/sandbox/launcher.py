@@ -386,8 +386,8 @@ def layer_report() -> list[tuple[str, bool, str]]:
     if os.geteuid() == 0:
         boxed = mode == "bwrap-root" and "bwrap" not in off
         plain_ok, plain_why = (True, "") if boxed else plain_uid_probe()
-        row("uid", boxed or plain_ok, "student code runs as an unprivileged uid per worker slot" if boxed
-            else "student code runs as an unprivileged uid per worker slot (without bubblewrap: it sees the "
+        row("uid", boxed or plain_ok, "student code runs as an unprivileged uid per slot" if boxed
+            else "student code runs as an unprivileged uid per slot (without bubblewrap: it sees the "
                  "host's world-readable files)" if plain_ok else plain_why)
     else:
         row("uid", True, "student code keeps your uid inside a user namespace (you are not root)")

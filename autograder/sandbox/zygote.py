@@ -2,7 +2,7 @@
 
 A cold student process costs a bubblewrap box, an interpreter and
 ``import numpy`` (about 150 ms here; 2.5 s more for torch). A warm box is
-one such box per worker slot, started once, whose Python has the libraries
+one such box per slot, started once, whose Python has the libraries
 imported and then forks one *job* (a child, ``child.py``) per student
 process; ``warm_parent.py`` is the program in the box, this module drives it
 and hands each job to a session. Every isolation promise still holds per job:
@@ -41,7 +41,7 @@ from autograder.sandbox import codec, launcher, protocol
 
 WARM_ENV = "AUTOGRADER_WARM"
 # Warm boxes kept for later submissions, over all assignments and slots: a
-# batch keeps one per worker slot (--jobs defaults to the usable cores).
+# batch keeps one per slot (--jobs defaults to the usable cores).
 MAX_IDLE = max(4, 2 * len(os.sched_getaffinity(0)))
 
 
