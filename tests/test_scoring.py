@@ -4,6 +4,9 @@ import pytest
 
 from autograder.suite import TestOutcome
 from autograder.score import score
+from helpers import FIXTURE_COURSE
+
+FIXTURE_GOOD = FIXTURE_COURSE / "solutions" / "mini" / "mini.py"
 
 
 def o(id, part, fraction, weight=1.0, status=None):
@@ -39,3 +42,18 @@ def test_parametrize_ids_follow_pytest(tmp_path, mini):
 
     ids = [c.id for c in _expand(mini, "basics", "hidden", "test_x", test_x)]
     assert ids == ["test_x[case0]", "test_x[a long string parameter value]", "test_x[None]", "test_x[three]"]
+
+
+def test_a_recognised_mistake_is_a_field_of_the_record_and_what_the_summary_counts(grade_source, mini):
+    """check_close's hint reaches the record as ``mistake`` (no parsing of the message), and summary.html
+    counts it; a plain failure has none."""
+    from autograder import report
+    from autograder.gradebook import Row
+    source = (FIXTURE_GOOD.read_text().replace("return 2 * np.asarray(x)", "return np.asarray(x) + 1"))
+    result = grade_source(source)
+    by_id = {t.id: t for t in result.outcomes}
+    assert by_id["test_double_any_shape"].mistake == "you returned x + 1 instead of 2 x"
+    assert "Hint: you returned x + 1 instead of 2 x" in by_id["test_double_any_shape"].message
+    assert by_id["test_double_vector"].status == "failed" and by_id["test_double_vector"].mistake is None
+    page = report.summary_html([Row("mini", "s", result.sha256, result.grader_version, result, None)], mini)
+    assert "<td>you returned x + 1 instead of 2 x</td><td>1</td>" in page
