@@ -112,7 +112,8 @@ def test_test_mode(student, reference, rng):
     what = f"spatial_batchnorm_forward in test mode with running statistics of shape ({c},), {_dims(SHAPE)}"
     expected, _ = reference.spatial_batchnorm_forward(x, gamma, beta, copy.deepcopy(bn))
     out, _ = forward(student.spatial_batchnorm_forward, x, gamma, beta, bn, what)
-    hints = {TEST_MODE_USES_BATCH: reference.spatial_batchnorm_forward(x, gamma, beta, {"mode": "train", "eps": 1e-3})[0]}
+    hints = {TEST_MODE_USES_BATCH:
+             reference.spatial_batchnorm_forward(x, gamma, beta, {"mode": "train", "eps": 1e-3})[0]}
     check_close(out, expected, what=what, inputs=(x,), mistakes=hints)
     if set(bn) != set(before) or any(not np.array_equal(np.asarray(bn[k]), before[k])
                                      for k in ("running_mean", "running_var")):
@@ -199,8 +200,10 @@ def test_does_not_modify_inputs(student, rng):
     x, gamma, beta, dout = _case(rng)
     before = x.copy(), gamma.copy(), beta.copy(), dout.copy()
     for mode in ("train", "test"):
-        forward(student.spatial_batchnorm_forward, x, gamma, beta, {"mode": mode}, f"spatial_batchnorm_forward in {mode} mode")
-    _, cache = forward(student.spatial_batchnorm_forward, x, gamma, beta, {"mode": "train"}, "spatial_batchnorm_forward")
+        forward(student.spatial_batchnorm_forward, x, gamma, beta, {"mode": mode},
+                f"spatial_batchnorm_forward in {mode} mode")
+    _, cache = forward(student.spatial_batchnorm_forward, x, gamma, beta, {"mode": "train"},
+                       "spatial_batchnorm_forward")
     student.spatial_batchnorm_backward(dout, cache)
     for name, old, new in zip(("x", "gamma", "beta", "dout"), before, (x, gamma, beta, dout)):
         check_unchanged(old, new, f"spatial_batchnorm_forward / spatial_batchnorm_backward ({name})")
