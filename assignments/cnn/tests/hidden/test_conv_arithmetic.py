@@ -43,7 +43,7 @@ def _check(student, n, k, p, s, about):
     expected = (n + 2 * p - k) // s + 1
     if value != expected:
         hint = _hint(value, n, k, p, s)
-        raise CheckFailed(f"{what} returned {value}, which is wrong" + (f". Hint: {hint}" if hint else ""))
+        raise CheckFailed(f"{what} returned {value}, which is wrong", hint=hint)
 
 
 CASES = {
