@@ -2,6 +2,7 @@
 when a public test needs one, and a broken import is a grader error, not a crash."""
 
 import inspect
+import io
 import os
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import config, grade, release, suite
+from autograder import api, config, release, suite
 from helpers import FIXTURE_COURSE, REPO, outcome
 
 
@@ -130,7 +131,7 @@ def test_a_public_test_cannot_import_the_hidden_support(course):
     assert ("hidden", "test_add_more[1.0--4.0]") in cases  # the other files load
 
 
-def test_a_missing_name_is_a_grader_error_and_the_other_tests_run(course):
+def test_a_missing_name_is_a_grader_error_and_the_batch_goes_on(course, tmp_path, monkeypatch):
     root = course / "assignments" / "alpha"
     write(root / "tests" / "hidden" / "test_arrays.py", """
         from support import no_such_helper
@@ -139,14 +140,19 @@ def test_a_missing_name_is_a_grader_error_and_the_other_tests_run(course):
         def test_double(student):
             pass
         """)
-    result = grade.grade_submission(load(course, "alpha"), "ada", "mini.py",
-                                    (FIXTURE_COURSE / "solutions/mini/mini.py").read_bytes())
-    broken = outcome(result, "test_arrays.py")
-    assert broken.status == "error" and broken.grader_error and broken.part == "arrays"
-    assert "ImportError: cannot import name 'no_such_helper' from 'support'" in broken.message
-    others = [o for o in result.outcomes if o.id != "test_arrays.py"]
-    assert len(others) == 4 and all(o.status == "passed" for o in others)  # test_public, test_add_more x2, ...
-    assert {p.name: p.score for p in result.parts}["basics"] == 6
+    subs = tmp_path / "subs"
+    for student in ("ada", "bob"):
+        write(subs / student / "mini.py", (FIXTURE_COURSE / "solutions/mini/mini.py").read_text())
+    monkeypatch.setenv("AUTOGRADER_COURSE", str(course))
+    results, faults = api.grade_batch("alpha", [subs], tmp_path / "out", jobs=2, log=io.StringIO())
+    assert faults == [] and sorted(r.student for r in results) == ["ada", "bob"]
+    for result in results:
+        broken = outcome(result, "test_arrays.py")
+        assert broken.status == "error" and broken.grader_error and broken.part == "arrays"
+        assert "ImportError: cannot import name 'no_such_helper' from 'support'" in broken.message
+        others = [o for o in result.outcomes if o.id != "test_arrays.py"]
+        assert len(others) == 4 and all(o.status == "passed" for o in others)  # test_public, test_add_more x2, ...
+        assert {p.name: p.score for p in result.parts} == {"basics": 6, "arrays": 0}
 
 
 NOTEBOOK_CELL = """\

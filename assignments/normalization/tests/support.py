@@ -1,4 +1,7 @@
-"""Helpers of the normalization hidden tests (never released).
+"""Helpers of the normalization hidden tests.
+
+Never released, and public tests cannot import it: what they share with the
+hidden tests is in public_support.py.
 
 Calling the student's forward and backward passes with clear failures, the
 true gradients (central differences through the reference's forward pass),

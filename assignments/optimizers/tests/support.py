@@ -1,4 +1,7 @@
-"""Helpers of the optimizers hidden tests (never released).
+"""Helpers of the optimizers hidden tests.
+
+Never released, and public tests cannot import it: what they share with the
+hidden tests is in public_support.py.
 
 :class:`UpdateRules` runs the student's rule and the reference side by side
 over several steps and compares every step and every state array; the

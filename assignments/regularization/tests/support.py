@@ -1,4 +1,7 @@
-"""Helpers of the regularization hidden tests (never released).
+"""Helpers of the regularization hidden tests.
+
+Never released, and public tests cannot import it: helpers they need would go
+in public_support.py, which is released with them.
 
 The statistical checks of test_dropout.py and test_initialization.py share
 one false-failure rate, DELTA, and Hoeffding's bound (see their docstrings).
