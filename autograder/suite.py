@@ -144,7 +144,7 @@ class Support:
         """The support module ``name`` for an importer of visibility ``importer``."""
         if SUPPORT_MODULES[name] == "hidden" and importer != "hidden":
             raise ImportError(f"{name} holds helpers of the hidden tests and is never released: a public test "
-                              f"may only import public_support", name=name)
+                              "may only import public_support", name=name)
         if name not in self.modules:
             path = (self.tests_dir / f"{name}.py").resolve()
             if not path.is_file():
