@@ -16,6 +16,9 @@ import yaml
 from autograder.budgets import Budgets
 
 RUNNERS = ("cpu", "gpu")
+# Modules shared by an assignment's test files, in tests/ next to public/ and hidden/, and who may read each
+# (see autograder.suite): support only the hidden tests, public_support the students too (it is released).
+SUPPORT_MODULES = {"public_support": "public", "support": "hidden"}
 
 
 class ConfigError(ValueError):
@@ -233,6 +236,7 @@ def _budgets(r: _Reader) -> Budgets:
 
 
 def _check_test_files(assignment: Assignment, top: _Reader) -> None:
+    """Every test_<part>.py names a part; a support module is not a part and lives in tests/."""
     names = {p.name for p in assignment.parts}
     for visibility in ("public", "hidden"):
         folder = assignment.tests_dir(visibility)
@@ -241,3 +245,7 @@ def _check_test_files(assignment: Assignment, top: _Reader) -> None:
             if part not in names:
                 top.fail("parts", f"{file.relative_to(assignment.root)} belongs to no part "
                                   f"(add a part named {part!r} or rename the file)")
+        for module in SUPPORT_MODULES:
+            if (folder / f"{module}.py").is_file():
+                top.fail("", f"{(folder / f'{module}.py').relative_to(assignment.root)} is not where tests import "
+                             f"{module} from: move it to tests/{module}.py, next to public/ and hidden/")

@@ -4,7 +4,10 @@
 replaces every solution region with a stub that raises NotImplementedError,
 and ClearOutput drops outputs), the public tests, the assignment's
 configuration, the public data files and a short README. It never holds
-solutions, hidden tests or held-out data. The notebook keeps nbgrader's cell
+solutions, hidden tests or held-out data. ``tests/public_support.py`` goes
+with the public tests when one of them imports it (see :mod:`autograder.suite`);
+``tests/support.py``, the hidden tests' helpers, never does: a public test that
+imports it is refused. The notebook keeps nbgrader's cell
 metadata, so a course already on nbgrader can use it as a source notebook.
 
 Generation is deterministic, so ``--check`` can compare byte for byte.
@@ -12,6 +15,7 @@ Generation is deterministic, so ``--check`` can compare byte for byte.
 
 from __future__ import annotations
 
+import ast
 import filecmp
 import shutil
 import tempfile
@@ -63,8 +67,11 @@ def build(assignment: config.Assignment, dest: Path) -> None:
     tests = assignment.tests_dir("public")
     if tests.is_dir():
         (dest / "tests" / "public").mkdir(parents=True)
-        for f in sorted(tests.glob("test_*.py")):
+        files = sorted(tests.glob("test_*.py"))
+        for f in files:
             shutil.copyfile(f, dest / "tests" / "public" / f.name)
+        for name in released_support(assignment, files):
+            shutil.copyfile(assignment.root / "tests" / f"{name}.py", dest / "tests" / f"{name}.py")
     for name in assignment.public_data:
         (dest / "data").mkdir(exist_ok=True)
         shutil.copyfile(assignment.data_dir / name, dest / "data" / name)
@@ -74,6 +81,36 @@ def build(assignment: config.Assignment, dest: Path) -> None:
         title=assignment.title, stem=stem, name=assignment.name, rule_line=rule,
         parts="\n".join(f"- {p.title}: {p.points:g} points" for p in assignment.parts),
         call_timeout=assignment.budgets.call_timeout_s, memory_mb=assignment.budgets.memory_mb))
+
+
+def released_support(assignment: config.Assignment, public_tests: list[Path]) -> list[str]:
+    """The support modules the public tests import (directly or through each other), which go with them.
+
+    A hidden one (``support``) is refused: it holds what students must not see.
+    """
+    found, todo = [], [(f, imported(f)) for f in public_tests]
+    while todo:
+        path, names = todo.pop(0)
+        for name in sorted(names & set(config.SUPPORT_MODULES)):
+            if config.SUPPORT_MODULES[name] != "public":
+                raise config.ConfigError(f"{path}: imports {name}, the hidden tests' helpers, which are never "
+                                         "released; move what public tests need to tests/public_support.py")
+            if name not in found:
+                found.append(name)
+                todo.append((assignment.root / "tests" / f"{name}.py",
+                             imported(assignment.root / "tests" / f"{name}.py")))
+    return sorted(found)
+
+
+def imported(path: Path) -> set[str]:
+    """The top-level names of the modules ``path`` imports absolutely, anywhere in the file."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
 
 
 def release(assignment: config.Assignment) -> Path:

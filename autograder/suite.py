@@ -2,11 +2,37 @@
 
 Tests are pytest-style functions (see :mod:`autograder.testing`) loaded into
 the trusted process only. Running one never raises: whatever happens becomes
-a :class:`TestOutcome` with a status and a message fit for the student.
+a :class:`TestOutcome` with a status and a message fit for the student. A
+test file that cannot be loaded (an import that fails, a syntax error)
+becomes one case that ends in a grader error; the other files still run.
+
+Support modules: helpers shared by an assignment's test files live next to
+``public/`` and ``hidden/`` in ``assignments/<name>/tests/``:
+
+- ``support.py`` (``import support``): helpers of the hidden tests (harnesses,
+  models of known mistakes, their hints). It is never released, and a public
+  test (or ``public_support``) that imports it fails to load.
+- ``public_support.py`` (``import public_support``): helpers public tests use,
+  which hidden tests and ``support`` may use too. ``autograder release``
+  copies it next to the released public tests when one of them imports it, so
+  everything in it must be fit for students to read.
+
+How a test module gets its own assignment's support modules: it is executed
+with a ``__builtins__`` of its own whose ``__import__`` answers those two names
+from a :class:`Support` made for the one :func:`collect` call, and hands every
+other name to the real ``__import__``. ``sys.modules`` is never touched, so
+several assignments graded in one process, and threads grading submissions
+side by side, cannot see each other's ``support``; and the modules are fresh
+for every submission, like the test modules. The name must be imported as
+such (``import support``, ``from support import x``, at the top or inside a
+function); ``importlib.import_module("support")`` and relative imports are not
+answered. Under plain pytest, ``assignments/conftest.py`` gives the same
+modules through :class:`Support` as well.
 """
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import inspect
 import itertools
@@ -20,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.checks import CheckFailed, PartialCredit
-from autograder.config import Assignment
+from autograder.config import SUPPORT_MODULES, Assignment
 from autograder.sandbox.faults import StudentFault, StudentTimeout
 
 VISIBILITIES = ("public", "hidden")
@@ -54,27 +80,95 @@ class TestOutcome:
     mistake: str | None = None  # the known mistake a check recognised (CheckFailed.hint)
 
 
-def load_module(path: Path, label: str) -> types.ModuleType:
+class TestsNotLoaded(Exception):
+    """Raised by the stand-in case of a test file that could not be loaded."""
+
+    __test__ = False
+
+
+def load_module(path: Path, label: str, builtins_: dict | None = None) -> types.ModuleType:
     """A fresh module object for a trusted test file (compiled once per process).
 
     Fresh for every submission: the student's in-place changes are mirrored
     into the objects a test passes, so a module-level array changed by one
-    student must not be seen by the next.
+    student must not be seen by the next. ``builtins_``: the module's
+    ``__builtins__`` (:meth:`Support.builtins`), so that it imports its own
+    assignment's support modules.
     """
     path = path.resolve()
-    with _lock:
-        if path not in _code:
-            _code[path] = compile(path.read_text(), str(path), "exec")
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
     module = types.ModuleType(f"_autograder_{label}_{digest}")
     module.__file__ = str(path)
-    exec(_code[path], module.__dict__)
+    if builtins_ is not None:
+        module.__builtins__ = builtins_
+    exec(_compiled(path), module.__dict__)
     return module
 
 
+def _compiled(path: Path) -> types.CodeType:
+    """The code of a trusted file, compiled once per process."""
+    with _lock:
+        if path not in _code:
+            _code[path] = compile(path.read_text(), str(path), "exec")
+        return _code[path]
+
+
+class Support:
+    """The support modules of one assignment's tests (``tests/support.py``, ``tests/public_support.py``).
+
+    One instance per :func:`collect` call (or per pytest session): each module
+    is loaded on its first import, once, and shared by that call's test
+    modules. No lock: an instance belongs to one thread.
+    """
+
+    def __init__(self, tests_dir: Path):
+        self.tests_dir = Path(tests_dir)
+        self.modules: dict[str, types.ModuleType] = {}
+        self._builtins: dict[str, dict] = {}
+
+    def builtins(self, visibility: str) -> dict:
+        """``__builtins__`` for a module of this visibility: the real ones, with an ``__import__`` that
+        answers the support modules' names from this instance."""
+        if visibility not in self._builtins:
+            real = builtins.__import__
+
+            def import_(name, globals=None, locals=None, fromlist=(), level=0):
+                if level == 0 and name in SUPPORT_MODULES:
+                    return self.module(name, visibility)
+                return real(name, globals, locals, fromlist, level)
+
+            self._builtins[visibility] = {**builtins.__dict__, "__import__": import_}
+        return self._builtins[visibility]
+
+    def module(self, name: str, importer: str = "hidden") -> types.ModuleType:
+        """The support module ``name`` for an importer of visibility ``importer``."""
+        if SUPPORT_MODULES[name] == "hidden" and importer != "hidden":
+            raise ImportError(f"{name} holds helpers of the hidden tests and is never released: a public test "
+                              "may only import public_support", name=name)
+        if name not in self.modules:
+            path = (self.tests_dir / f"{name}.py").resolve()
+            if not path.is_file():
+                raise ModuleNotFoundError(f"no module named {name!r}: {path} does not exist", name=name)
+            module = types.ModuleType(name)
+            module.__file__ = str(path)
+            module.__builtins__ = self.builtins(SUPPORT_MODULES[name])
+            self.modules[name] = module  # before running it, as sys.modules: a circular import gets this module
+            try:
+                exec(_compiled(path), module.__dict__)
+            except BaseException:
+                del self.modules[name]
+                raise
+        return self.modules[name]
+
+
 def collect(assignment: Assignment, visibilities=VISIBILITIES, parts=None) -> list[TestCase]:
-    """The tests of every part, or only of ``parts`` (names) when given."""
+    """The tests of every part, or only of ``parts`` (names) when given.
+
+    A file that cannot be loaded gives one case, named after the file, that
+    ends in a grader error when it runs (:func:`_not_loaded`).
+    """
     cases: list[TestCase] = []
+    support = Support(assignment.root / "tests")
     for visibility in visibilities:
         folder = assignment.tests_dir(visibility)
         if not folder.is_dir():
@@ -83,11 +177,26 @@ def collect(assignment: Assignment, visibilities=VISIBILITIES, parts=None) -> li
             part = file.stem[len("test_"):]
             if parts is not None and part not in parts:
                 continue
-            module = load_module(file, f"{assignment.name}_{visibility}")
+            try:
+                module = load_module(file, f"{assignment.name}_{visibility}", support.builtins(visibility))
+            except Exception as exc:  # trusted code is wrong: this file's tests cannot run, the others can
+                cases.append(_not_loaded(part, visibility, file, exc))
+                continue
             for name, func in vars(module).items():
                 if name.startswith("test_") and inspect.isfunction(func) and func.__globals__ is vars(module):
                     cases.extend(_expand(assignment, part, visibility, name, func))
     return cases
+
+
+def _not_loaded(part: str, visibility: str, file: Path, exc: Exception) -> TestCase:
+    """The stand-in for the tests of a file that could not be loaded."""
+    message = (f"the grader could not load its tests of this part ({type(exc).__name__}: {str(exc)[:300]}); "
+               "this is the grader's fault, not yours")
+
+    def not_loaded():
+        raise TestsNotLoaded(message)
+
+    return TestCase(file.name, part, visibility, 1.0, not_loaded, ())
 
 
 def _expand(assignment: Assignment, part: str, visibility: str, name: str, func) -> list[TestCase]:
@@ -169,6 +278,8 @@ def run_one(case: TestCase, fixtures: dict) -> TestOutcome:
         status, fraction, message = "timeout", 0.0, str(exc)
     except StudentFault as exc:
         status, fraction, message = exc.status, 0.0, str(exc)
+    except TestsNotLoaded as exc:
+        status, fraction, message, grader_error = "error", 0.0, str(exc), True
     except Exception as exc:  # the test itself broke on the student's value, or is wrong
         status, fraction, grader_error = "error", 0.0, True
         message = f"the grader could not check your result ({type(exc).__name__}: {str(exc)[:300]})"

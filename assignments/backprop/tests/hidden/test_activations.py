@@ -18,7 +18,10 @@ import numpy as np
 import pytest
 
 from autograder.testing import check_close, check_no_warnings, check_unchanged, weight
+from public_support import HARDTANH_CLOSED, LEAKY_RELU_FIXED_K, RELU_GRAD_AT_ZERO, SIGMOID_GRAD_OF_OUTPUT, \
+    TANH_GRAD_OF_OUTPUT
 
+LEAKY_RELU_K_TIMES_Z = "the derivative for z <= 0 is the constant k, not k * z"
 FUNCTIONS = ("sigmoid", "sigmoid_grad", "tanh_grad", "relu", "relu_grad", "leaky_relu_grad", "hardtanh_grad",
              "softsign_grad")
 
@@ -39,26 +42,24 @@ def _mistakes(name, z):
                 "this is sigmoid(-z): the exponent is exp(-z), not exp(z)": _sig(-z),
             },
             "sigmoid_grad": {
-                "sigmoid_grad takes z, the input of the sigmoid, not its output: compute s = sigmoid(z) "
-                "first, then s * (1 - s)": z * (1 - z),
+                SIGMOID_GRAD_OF_OUTPUT: z * (1 - z),
                 "your derivative looks like it is evaluated at sigmoid(z) instead of z (sigmoid applied "
                 "twice)": _sig(s) * (1 - _sig(s)),
                 "this is sigmoid(z) itself, not its derivative": s,
             },
             "tanh_grad": {
-                "tanh_grad takes z, the input of tanh, not its output: use 1 - tanh(z)**2": 1 - z ** 2,
+                TANH_GRAD_OF_OUTPUT: 1 - z ** 2,
                 "tanh(z) must be squared: 1 - tanh(z)**2": 1 - t,
                 "sign error: the derivative is 1 - tanh(z)**2": t ** 2 - 1,
             },
             "relu_grad": {
-                "by the spec's convention relu_grad(0) is 0 (1 only where z > 0)": (z >= 0).astype(float),
+                RELU_GRAD_AT_ZERO: (z >= 0).astype(float),
             },
             "leaky_relu_grad": {
-                "the derivative for z <= 0 is the constant k, not k * z": np.where(z > 0, 1.0, 0.01 * z),
+                LEAKY_RELU_K_TIMES_Z: np.where(z > 0, 1.0, 0.01 * z),
             },
             "hardtanh_grad": {
-                "the spec's interval is closed: hardtanh_grad is 1 at z = -1 and z = 1":
-                    ((z > -1) & (z < 1)).astype(float),
+                HARDTANH_CLOSED: ((z > -1) & (z < 1)).astype(float),
             },
             "softsign_grad": {
                 "the notes' formula sgn(z) / (1 + z)**2 is a slip: differentiate z / (1 + |z|) again; the "
@@ -115,8 +116,9 @@ def test_sigmoid_stable_for_large_float32_inputs(student, reference, rng):
     z = _large(rng).astype(np.float32)
     expected = reference.sigmoid(z)
     value = student.sigmoid(z)
-    check_no_warnings(student, "sigmoid(z) for float32 z with |z| up to 1e4")
-    check_close(value, expected, what="sigmoid(z) for float32 z with |z| up to 1e4", inputs=(z,))
+    what = "sigmoid(z) for float32 z with |z| up to 1e4"
+    check_no_warnings(student, what)
+    check_close(value, expected, what=what, inputs=(z,))
 
 
 def test_sigmoid_grad_for_large_inputs(student, reference, rng):
@@ -150,8 +152,7 @@ def test_leaky_relu_grad_uses_k(student, reference, rng):
     z = 2.0 * rng.standard_normal((3, 4))
     for k, how in ((0.2, "keyword"), (0.5, "positional"), (0.0, "keyword")):
         expected = reference.leaky_relu_grad(z, k=k)
-        hints = {"use the k argument instead of a fixed 0.01": np.where(z > 0, 1.0, 0.01),
-                 "the derivative for z <= 0 is the constant k, not k * z": np.where(z > 0, 1.0, k * z)}
+        hints = {LEAKY_RELU_FIXED_K: np.where(z > 0, 1.0, 0.01), LEAKY_RELU_K_TIMES_Z: np.where(z > 0, 1.0, k * z)}
         value = student.leaky_relu_grad(z, k=k) if how == "keyword" else student.leaky_relu_grad(z, k)
         check_close(value, expected, what=f"leaky_relu_grad(z, k={k}) (k given as a {how} argument)", inputs=(z,),
                     mistakes=hints)

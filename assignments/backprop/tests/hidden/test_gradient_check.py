@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from autograder.testing import CheckFailed, check_close, numerical_gradient, weight
+from public_support import FIXED_STEP, FORWARD_DIFFERENCE
 
 
 class Recorder:
@@ -97,10 +98,8 @@ def test_uses_the_h_given(student, rng, h):
     quad = 2 * np.sum(w * x) * w
     _check(student, lambda v: np.sum(coef * v ** 3) + np.sum(w * v) ** 2, x, f"numerical_gradient(f, x, h={h:g})",
            h=h, expected=coef * (3 * x ** 2 + h ** 2) + quad,
-           mistakes={"this is a forward difference (f(x + h) - f(x)) / h; use central differences "
-                     "(f(x + h e_i) - f(x - h e_i)) / (2 h)":
-                         coef * (3 * x ** 2 + 3 * x * h + h ** 2) + quad + h * w ** 2,
-                     "use the h argument rather than a fixed step": 3 * coef * x ** 2 + quad,
+           mistakes={FORWARD_DIFFERENCE: coef * (3 * x ** 2 + 3 * x * h + h ** 2) + quad + h * w ** 2,
+                     FIXED_STEP: 3 * coef * x ** 2 + quad,
                      "divide by 2 h: the two points are 2 h apart": 2 * (coef * (3 * x ** 2 + h ** 2) + quad),
                      "sign error: (f(x + h e_i) - f(x - h e_i)) / (2 h)": -(coef * (3 * x ** 2 + h ** 2) + quad)})
 

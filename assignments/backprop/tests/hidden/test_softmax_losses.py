@@ -16,12 +16,7 @@ import numpy as np
 import pytest
 
 from autograder.testing import CheckFailed, check_close, check_no_warnings, check_scalar, check_unchanged, weight
-
-
-def _parts(result, n, what):
-    if not isinstance(result, (tuple, list)) or len(result) != n:
-        raise CheckFailed(f"{what} should return a tuple of {n} values, got {type(result).__name__}")
-    return result
+from public_support import DLOGITS_SIGN, DLOGITS_WITHOUT_1_OVER_N, LOSS_IS_A_SUM, parts
 
 
 def _softmax_mistakes(z):
@@ -91,7 +86,7 @@ def _ce_check(student, reference, logits, y, label, large=False):
     """Loss and dlogits against the reference; ``large``: logits up to 1e4, where p may underflow."""
     ref_loss, ref_d = reference.softmax_cross_entropy(logits, y)          # before the student's call
     result = student.softmax_cross_entropy(logits, y)
-    loss, dlogits = _parts(result, 2, "softmax_cross_entropy(logits, y)")
+    loss, dlogits = parts(result, 2, "softmax_cross_entropy(logits, y)")
     n = logits.shape[0]
     onehot = np.eye(logits.shape[1])[y]
     p = ref_d * n + onehot                                                # softmax(logits), (N, C)
@@ -103,13 +98,13 @@ def _ce_check(student, reference, logits, y, label, large=False):
     except CheckFailed as exc:
         if not large or not 0 <= loss < 0.5 * ref_loss:
             raise
-        raise CheckFailed(f"{exc}. Hint: log(p + eps) or a clipped p caps the loss when p underflows to 0: compute "
-                          "log p directly as (logits - max) - log(sum(exp(logits - max)))") from None
+        raise CheckFailed(str(exc), hint="log(p + eps) or a clipped p caps the loss when p underflows to 0: compute "
+                                         "log p directly as (logits - max) - log(sum(exp(logits - max)))") from None
     hints = {}
     if not large and n > 1:
-        hints["the loss is a mean over the N examples, so dlogits carries a factor 1/N"] = ref_d * n
+        hints[DLOGITS_WITHOUT_1_OVER_N] = ref_d * n
     if not large:
-        hints["sign error: dlogits = (softmax(logits) - onehot(y)) / N"] = -ref_d
+        hints[DLOGITS_SIGN] = -ref_d
         hints["subtract 1 at the true class: dlogits = (softmax(logits) - onehot(y)) / N"] = p / n
     check_close(dlogits, ref_d, what=f"dlogits of softmax_cross_entropy for {label}", inputs=(logits,),
                 mistakes=hints)
@@ -156,11 +151,11 @@ def _hinge_check(student, reference, s, s_c, label, margin=None, positional=Fals
         result = student.hinge_loss(s, s_c)
     else:
         result = student.hinge_loss(s, s_c, margin) if positional else student.hinge_loss(s, s_c, margin=margin)
-    loss, ds, ds_c = _parts(result, 3, "hinge_loss(s, s_c, margin)")
+    loss, ds, ds_c = parts(result, 3, "hinge_loss(s, s_c, margin)")
     ref_loss, ref_ds, ref_dsc = ref
     n = s.shape[0]
     loss = check_scalar(loss, f"the loss of hinge_loss for {label}")
-    loss_hints = {"the loss is the MEAN over the batch, not the sum": ref_loss * n}
+    loss_hints = {LOSS_IS_A_SUM: ref_loss * n}
     if margin is not None:
         loss_hints["use the margin argument instead of a fixed 1"] = fixed[0]
     check_close(loss, ref_loss, what=f"the loss of hinge_loss for {label}", inputs=(s,), mistakes=loss_hints)

@@ -18,6 +18,7 @@ import pytest
 
 from autograder.testing import CheckFailed, PartialCredit, check_array, check_close, check_unchanged, \
     threshold_credit, weight
+from public_support import PAD_WITH_ZEROS
 
 V, DIM, PAD = 11, 3, 7
 
@@ -62,7 +63,7 @@ def _hints(E, ids, k, pad):
         "the window runs left to right: tokens t-k, ..., t, ..., t+k": _windows(E, ids, k, pad, order="rtl"),
         "concatenate whole embeddings one after the other (E[ids[t-k]], then E[ids[t-k+1]], ...), not "
         "interleaved by dimension": _windows(E, ids, k, pad, order="interleaved"),
-        "pad with the embedding of pad_id, E[pad_id], not with zeros": _windows(E, ids, k, pad, padding="zeros"),
+        PAD_WITH_ZEROS: _windows(E, ids, k, pad, padding="zeros"),
         "pad with E[pad_id], the pad_id given, not E[0]": _windows(E, ids, k, pad, padding="zero_id"),
         "past the ends of the sentence use E[pad_id], not the first or last token again":
             _windows(E, ids, k, pad, padding="clip"),

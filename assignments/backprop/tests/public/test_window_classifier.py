@@ -8,6 +8,7 @@ the named-entity data and scores its held-out accuracy.
 import numpy as np
 
 from autograder.testing import check_array, check_close
+from public_support import PAD_WITH_ZEROS
 
 E = np.arange(12, dtype=np.float64).reshape(6, 2) + 1.0   # (V=6, d=2); row t is [2t+1, 2t+2]
 PAD = 5                                                  # E[PAD] = [11, 12], not zeros
@@ -30,8 +31,7 @@ def test_window_with_k_one(student):
     ids = np.array([3, 0, 2])
     check_close(student.window_features(E, ids, 1, PAD), _rows([PAD, 3, 0], [3, 0, 2], [0, 2, PAD]),
                 what="window_features(E, [3, 0, 2], k=1, pad_id)", inputs=(E,),
-                mistakes={"pad with the embedding of pad_id, E[pad_id], not with zeros":
-                          _rows([PAD, 3, 0], [3, 0, 2], [0, 2, PAD], table=ZERO_PAD),
+                mistakes={PAD_WITH_ZEROS: _rows([PAD, 3, 0], [3, 0, 2], [0, 2, PAD], table=ZERO_PAD),
                           "the window runs left to right, from t-k to t+k": _rows([0, 3, PAD], [2, 0, 3], [PAD, 2, 0])})
 
 

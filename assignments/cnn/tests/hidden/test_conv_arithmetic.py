@@ -13,6 +13,7 @@ import pytest
 
 from autograder.sandbox.faults import StudentRaised
 from autograder.testing import CheckFailed, expect_raises, weight
+from public_support import check_int
 
 
 def _hint(value, n, k, p, s):
@@ -37,13 +38,11 @@ def _check(student, n, k, p, s, about):
         value = student.conv_output_size(n, k, padding=p, stride=s)
     except StudentRaised as exc:
         raise CheckFailed(f"{what}: {exc}") from None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise CheckFailed(f"{what} returned {value!r} of type {type(value).__name__}; return an int "
-                          "(floor division // gives one)")
+    check_int(value, what)
     expected = (n + 2 * p - k) // s + 1
     if value != expected:
         hint = _hint(value, n, k, p, s)
-        raise CheckFailed(f"{what} returned {value}, which is wrong" + (f". Hint: {hint}" if hint else ""))
+        raise CheckFailed(f"{what} returned {value}, which is wrong", hint=hint)
 
 
 CASES = {

@@ -22,7 +22,8 @@ modified in place.
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, check_close, check_unchanged, numerical_gradient, weight
+from autograder.testing import CheckFailed, check_close, check_unchanged, weight
+from support import DGAMMA_DBETA_SWAPPED, DGAMMA_FROM_X, student_grads, true_grad
 
 CASES = {
     "N=6,D=4": dict(n=6, d=4, scale=1.0, eps=None, dtype=np.float64),
@@ -40,33 +41,6 @@ def _case(rng, n, d, scale, eps, dtype):
     dout = rng.standard_normal((n, d))
     bn = {"mode": "train"} if eps is None else {"mode": "train", "eps": eps}
     return x.astype(dtype), gamma.astype(dtype), beta.astype(dtype), dout.astype(dtype), bn
-
-
-def _student_grads(student, x, gamma, beta, dout, bn, where):
-    result = student.batchnorm_forward(x, gamma, beta, dict(bn))
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(f"batchnorm_forward ({where}) should return a tuple (out, cache)")
-    grads = student.batchnorm_backward(dout, result[1])
-    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-        raise CheckFailed(f"batchnorm_backward ({where}) should return a tuple (dx, dgamma, dbeta)")
-    return grads
-
-
-def _numerical(reference, x, gamma, beta, dout, bn, which, h=1e-5):
-    """Central differences of sum(out * dout) through the reference forward pass, in float64."""
-    x, gamma, beta, dout = (np.asarray(a, dtype=np.float64) for a in (x, gamma, beta, dout))
-    args = {"x": x, "gamma": gamma, "beta": beta}
-
-    def f(value):
-        given = {**args, which: value}
-        out, _ = reference.batchnorm_forward(given["x"], given["gamma"], given["beta"], dict(bn))
-        return float(np.sum(out * dout))
-
-    # The step scales with the spread of x (h = 1e-5 * scale): the truncation error grows like (h / std)**2,
-    # so the small-variance case needs h = 2e-7. Measured over 200 seeds per case, the central differences
-    # then agree with the exact gradient to 3e-9 or better, far inside the tolerances 1e-7 (float64) and
-    # 1e-4 (float32).
-    return numerical_gradient(f, args[which], h)
 
 
 def _hints(x, gamma, dout, eps):
@@ -100,15 +74,14 @@ def _hints(x, gamma, dout, eps):
             "check the sign of the variance branch: d var / d x_i = 2 (x_i - mu) / N": sign_slip,
         },
         "dgamma": {
-            "dgamma = sum over the batch of dout * x_hat (the normalized input), not dout * x":
-                np.sum(dout * x, axis=0),
+            DGAMMA_FROM_X: np.sum(dout * x, axis=0),
             "sum over the batch, do not average: dgamma = sum(dout * x_hat, axis=0)":
                 np.mean(dout * x_hat, axis=0),
-            "dgamma and dbeta look swapped": np.sum(dout, axis=0),
+            DGAMMA_DBETA_SWAPPED: np.sum(dout, axis=0),
         },
         "dbeta": {
             "sum over the batch, do not average: dbeta = sum(dout, axis=0)": np.mean(dout, axis=0),
-            "dgamma and dbeta look swapped": np.sum(dout * x_hat, axis=0),
+            DGAMMA_DBETA_SWAPPED: np.sum(dout * x_hat, axis=0),
         },
     }
 
@@ -117,9 +90,12 @@ def _check(student, reference, rng, case, index, name):
     spec = CASES[case]
     x, gamma, beta, dout, bn = _case(rng, **spec)
     where = f"train mode, {case}"
-    grads = _student_grads(student, x, gamma, beta, dout, bn, where)
-    target = {"dx": "x", "dgamma": "gamma", "dbeta": "beta"}[name]
-    expected = _numerical(reference, x, gamma, beta, dout, bn, target, h=1e-5 * spec["scale"])
+    grads = student_grads(student, "batchnorm", x, gamma, beta, dout, dict(bn), where)
+    # The step scales with the spread of x (h = 1e-5 * scale): the truncation error grows like (h / std)**2,
+    # so the small-variance case needs h = 2e-7. Measured over 200 seeds per case, the central differences
+    # then agree with the exact gradient to 3e-9 or better, far inside the tolerances 1e-7 (float64) and
+    # 1e-4 (float32).
+    expected = true_grad(reference.batchnorm_forward, bn, x, gamma, beta, dout, name, h=1e-5 * spec["scale"])
     value = grads[index]
     what = f"{name} from batchnorm_backward ({where})"
     if name != "dx" and np.shape(value) == x.shape:
@@ -151,6 +127,6 @@ def test_dbeta(student, reference, rng, case):
 def test_does_not_modify_inputs(student, rng):
     x, gamma, beta, dout, bn = _case(rng, **CASES["N=6,D=4"])
     before = x.copy(), gamma.copy(), beta.copy(), dout.copy()
-    _student_grads(student, x, gamma, beta, dout, bn, "train mode, N=6, D=4")
+    student_grads(student, "batchnorm", x, gamma, beta, dout, dict(bn), "train mode, N=6, D=4")
     for name, old, new in zip(("x", "gamma", "beta", "dout"), before, (x, gamma, beta, dout)):
         check_unchanged(old, new, f"batchnorm_forward / batchnorm_backward ({name})")

@@ -23,8 +23,11 @@ import numpy as np
 import pytest
 
 from autograder.testing import CheckFailed, check_close, check_unchanged, expect_raises, rel_error, weight
+from support import EPS_OUTSIDE_SQRT, TEST_MODE_USES_BATCH, forward, stored
 
 N, D = 6, 4
+RUNNING_VAR_UNBIASED = "update the running variance with the biased batch variance (divide by N, not N - 1)"
+DEFAULT_RUNNING_VAR = "the default running_var is ones, not zeros"
 
 
 def _batch(rng, n=N, d=D, scale=1.0, dtype=np.float64):
@@ -55,8 +58,7 @@ def _train_hints(x, gamma, beta, eps):
     return {
         "use the biased batch variance (divide by N, not N - 1)":
             _normalize(x, gamma, beta, mu, var * n / (n - 1), eps),
-        "eps goes inside the square root: (x - mu) / sqrt(var + eps)":
-            _normalize(x, gamma, beta, mu, var, eps, eps_outside=True),
+        EPS_OUTSIDE_SQRT: _normalize(x, gamma, beta, mu, var, eps, eps_outside=True),
         "the statistics are per feature, over the batch (axis 0); yours look like per-sample statistics "
         "(axis 1)": _normalize(x, gamma, beta, x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True), eps),
         "out = gamma * x_hat + beta: gamma and beta look swapped": _normalize(x, beta, gamma, mu, var, eps),
@@ -64,10 +66,7 @@ def _train_hints(x, gamma, beta, eps):
 
 
 def _call(student, x, gamma, beta, bn_param, what):
-    result = student.batchnorm_forward(x, gamma, beta, bn_param)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(f"{what} should return a tuple (out, cache)")
-    return result[0]
+    return forward(student.batchnorm_forward, x, gamma, beta, bn_param, what)[0]
 
 
 def _ref(reference, x, gamma, beta, bn_param):
@@ -75,13 +74,6 @@ def _ref(reference, x, gamma, beta, bn_param):
     param = copy.deepcopy(bn_param)
     out, _ = reference.batchnorm_forward(x, gamma, beta, param)
     return out, param
-
-
-def _stored(bn_param, key, what):
-    if key not in bn_param:
-        raise CheckFailed(f"{what}: bn_param has no {key!r} after a training step; store the updated running "
-                          "statistics in bn_param")
-    return bn_param[key]
 
 
 @weight(2)
@@ -127,9 +119,8 @@ def test_train_batch_of_two(student, reference, rng):
     expected, after = _ref(reference, x, gamma, beta, bn)
     check_close(_call(student, x, gamma, beta, bn, what), expected, what=what, inputs=(x,),
                 mistakes=_train_hints(x, gamma, beta, 0.5))
-    check_close(_stored(bn, "running_var", what), after["running_var"], what=f"bn_param['running_var'] after {what}",
-                inputs=(x,), mistakes={"update the running variance with the biased batch variance (divide by N, "
-                                       "not N - 1)": 0.9 * rv + 0.1 * x.var(axis=0, ddof=1)})
+    check_close(stored(bn, "running_var", what), after["running_var"], what=f"bn_param['running_var'] after {what}",
+                inputs=(x,), mistakes={RUNNING_VAR_UNBIASED: 0.9 * rv + 0.1 * x.var(axis=0, ddof=1)})
 
 
 def _running_hints(batches, rm, rv, momentum, eps):
@@ -151,8 +142,7 @@ def _running_hints(batches, rm, rv, momentum, eps):
             run(update_var=False),
         "the running mean never changes: update it from the batch mean at every training step":
             run(update_mean=False),
-        "update the running variance with the biased batch variance (divide by N, not N - 1)":
-            run(var_of=lambda b: b.var(axis=0, ddof=1)),
+        RUNNING_VAR_UNBIASED: run(var_of=lambda b: b.var(axis=0, ddof=1)),
         "the running variance is updated with the standard deviation; use the batch variance":
             run(var_of=lambda b: b.std(axis=0)),
         "update the running variance with the batch variance itself, without eps":
@@ -162,11 +152,11 @@ def _running_hints(batches, rm, rv, momentum, eps):
 
 def _check_running(bn, expected, hints, what, inputs):
     for i, key in enumerate(("running_mean", "running_var")):
-        stored = _stored(bn, key, what)
+        value = stored(bn, key, what)
         # A mistake that leaves this statistic right (the running mean when only the variance is wrong) gives
         # no hint for it.
         mistakes = {h: v[i] for h, v in hints.items() if rel_error(v[i], expected[key]) > 1e-6}
-        check_close(stored, expected[key], what=f"bn_param[{key!r}] after {what}", inputs=inputs, mistakes=mistakes)
+        check_close(value, expected[key], what=f"bn_param[{key!r}] after {what}", inputs=inputs, mistakes=mistakes)
 
 
 @weight(3)
@@ -199,7 +189,7 @@ def test_train_defaults(student, reference, rng):
                 what=f"batchnorm_forward ({what})", inputs=(x,), mistakes=_train_hints(x, gamma, beta, 1e-5))
     mu, var = x.mean(axis=0), x.var(axis=0)
     hints = {
-        "the default running_var is ones, not zeros": (0.1 * mu, 0.1 * var),
+        DEFAULT_RUNNING_VAR: (0.1 * mu, 0.1 * var),
         "the default momentum is 0.9 and weighs the old running value (PyTorch's 0.1 is 0.9 here)":
             (0.9 * mu, 0.1 + 0.9 * var),
     }
@@ -215,8 +205,7 @@ def test_test_mode_uses_running_statistics(student, reference, rng):
     what = f"batchnorm_forward(x, gamma, beta, bn_param) in test mode, N={N}, D={D}"
     expected, _ = _ref(reference, x, gamma, beta, bn)
     mu, var = x.mean(axis=0), x.var(axis=0)
-    hints = {"test mode normalizes with bn_param's running_mean and running_var, not the batch statistics":
-             _normalize(x, gamma, beta, mu, var, 1e-3),
+    hints = {TEST_MODE_USES_BATCH: _normalize(x, gamma, beta, mu, var, 1e-3),
              "eps goes inside the square root: (x - running_mean) / sqrt(running_var + eps)":
              _normalize(x, gamma, beta, rm, rv, 1e-3, eps_outside=True),
              "running_var is a variance: divide by sqrt(running_var + eps), not by running_var + eps":
@@ -252,7 +241,7 @@ def test_test_mode_defaults(student, reference, rng):
     bn = {"mode": "test"}
     what = "batchnorm_forward in test mode with bn_param = {'mode': 'test'} (the default running statistics)"
     expected, _ = _ref(reference, x, gamma, beta, bn)
-    hints = {"the default running_var is ones, not zeros": _normalize(x, gamma, beta, 0.0, 0.0, 1e-5),
+    hints = {DEFAULT_RUNNING_VAR: _normalize(x, gamma, beta, 0.0, 0.0, 1e-5),
              "test mode normalizes with the (default) running statistics, not the batch statistics":
              _normalize(x, gamma, beta, x.mean(axis=0), x.var(axis=0), 1e-5)}
     check_close(_call(student, x, gamma, beta, bn, what), expected, what=what, inputs=(x,), mistakes=hints)
@@ -280,7 +269,7 @@ def test_float32(student, reference, rng):
         check_close(_call(student, x, gamma, beta, bn, what), expected, what=what, inputs=(x,))
         if mode == "train":
             for key in ("running_mean", "running_var"):
-                check_close(_stored(bn, key, what), after[key], what=f"bn_param[{key!r}] after {what}", inputs=(x,))
+                check_close(stored(bn, key, what), after[key], what=f"bn_param[{key!r}] after {what}", inputs=(x,))
 
 
 # Parametrized by name: the grader's parametrize expansion does not take dict values.

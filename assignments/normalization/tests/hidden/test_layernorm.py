@@ -17,7 +17,8 @@ batch; inputs modified in place.
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, check_close, check_unchanged, numerical_gradient, weight
+from autograder.testing import CheckFailed, check_close, check_unchanged, weight
+from support import DGAMMA_DBETA_SWAPPED, DGAMMA_FROM_X, EPS_OUTSIDE_SQRT, forward, student_grads, true_grad
 
 
 def _case(rng, n, d, scale=1.0, dtype=np.float64):
@@ -42,20 +43,12 @@ def _normalize(x, gamma, beta, axis, eps, ddof=0, eps_outside=False):
 def _forward_hints(x, gamma, beta, eps):
     hints = {"layer norm takes its statistics per sample, over the D features (axis 1), not over the batch":
              _normalize(x, gamma, beta, 0, eps),
-             "eps goes inside the square root: (x - mu) / sqrt(var + eps)":
-             _normalize(x, gamma, beta, 1, eps, eps_outside=True)}
+             EPS_OUTSIDE_SQRT: _normalize(x, gamma, beta, 1, eps, eps_outside=True)}
     if x.shape[1] > 1:
         hints["use the biased variance (divide by D, not D - 1)"] = _normalize(x, gamma, beta, 1, eps, ddof=1)
     if eps != 1e-5:
         hints["use ln_param['eps'] when it is given"] = _normalize(x, gamma, beta, 1, 1e-5)
     return hints
-
-
-def _forward(student, x, gamma, beta, ln_param, what):
-    result = student.layernorm_forward(x, gamma, beta, ln_param)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(f"{what} should return a tuple (out, cache)")
-    return result
 
 
 @weight(2)
@@ -65,7 +58,7 @@ def test_forward_values(student, reference, rng, shape):
     ln = {"eps": 1e-5}
     what = f"layernorm_forward(x, gamma, beta, {{'eps': 1e-05}}) with N={shape[0]}, D={shape[1]}"
     expected, _ = reference.layernorm_forward(x, gamma, beta, dict(ln))
-    out, _ = _forward(student, x, gamma, beta, ln, what)
+    out, _ = forward(student.layernorm_forward, x, gamma, beta, ln, what)
     check_close(out, expected, what=what, inputs=(x,), mistakes=_forward_hints(x, gamma, beta, 1e-5))
 
 
@@ -81,7 +74,7 @@ def test_ln_param(student, reference, rng, case):
     x, gamma, beta, _ = _case(rng, 4, 6, scale=0.02)
     what = f"layernorm_forward(x, gamma, beta, {ln_param!r}) for samples with a small variance (N=4, D=6)"
     expected, _ = reference.layernorm_forward(x, gamma, beta, None if ln_param is None else dict(ln_param))
-    out, _ = _forward(student, x, gamma, beta, None if ln_param is None else dict(ln_param), what)
+    out, _ = forward(student.layernorm_forward, x, gamma, beta, None if ln_param is None else dict(ln_param), what)
     eps = (ln_param or {}).get("eps", 1e-5)
     check_close(out, expected, what=what, inputs=(x,), mistakes=_forward_hints(x, gamma, beta, eps))
 
@@ -93,7 +86,7 @@ def test_same_in_train_and_test(student, reference, rng):
     expected, _ = reference.layernorm_forward(x, gamma, beta, None)
     for mode in ("train", "test"):
         what = f"layernorm_forward(x, gamma, beta, {{'mode': {mode!r}}}) (layer norm is the same in both modes)"
-        out, _ = _forward(student, x, gamma, beta, {"mode": mode}, what)
+        out, _ = forward(student.layernorm_forward, x, gamma, beta, {"mode": mode}, what)
         hints = _forward_hints(x, gamma, beta, 1e-5)
         hints["layer norm has no running statistics and no modes: it always normalizes with the sample's own "
               "statistics (your test-mode values look like batch norm's test mode with default running "
@@ -105,7 +98,7 @@ def test_forward_float32(student, reference, rng):
     x, gamma, beta, _ = _case(rng, 3, 8, dtype=np.float32)
     what = "layernorm_forward for float32 inputs (N=3, D=8)"
     expected, _ = reference.layernorm_forward(x, gamma, beta, None)
-    out, _ = _forward(student, x, gamma, beta, None, what)
+    out, _ = forward(student.layernorm_forward, x, gamma, beta, None, what)
     check_close(out, expected, what=what, inputs=(x,))
 
 
@@ -115,21 +108,6 @@ GRAD_CASES = {
     "float32,N=3,D=8": dict(n=3, d=8, scale=1.0, eps=None, dtype=np.float32),
     "eps=0.1,N=4,D=5": dict(n=4, d=5, scale=0.5, eps=0.1, dtype=np.float64),
 }
-
-
-def _numerical(reference, x, gamma, beta, dout, ln, which):
-    """Central differences of sum(out * dout) through the reference forward pass, in float64."""
-    x, gamma, beta, dout = (np.asarray(a, dtype=np.float64) for a in (x, gamma, beta, dout))
-    args = {"x": x, "gamma": gamma, "beta": beta}
-
-    def f(value):
-        given = {**args, which: value}
-        out, _ = reference.layernorm_forward(given["x"], given["gamma"], given["beta"], dict(ln or {}))
-        return float(np.sum(out * dout))
-
-    # h = 1e-5: at most 1.2e-9 from the exact gradient on these inputs over 200 seeds (D >= 3 keeps x_hat
-    # from being +-1), far inside the tolerances 1e-7 (float64) and 1e-4 (float32).
-    return numerical_gradient(f, args[which])
 
 
 def _grad_hints(x, gamma, dout, eps):
@@ -147,10 +125,8 @@ def _grad_hints(x, gamma, dout, eps):
             "dx treats the sample's mean and variance as constants; both depend on x, which adds two terms":
                 dx_hat * inv_std,
         },
-        "dgamma": {"dgamma = sum over the batch of dout * x_hat (the normalized input), not dout * x":
-                   np.sum(dout * x, axis=0),
-                   "dgamma and dbeta look swapped": np.sum(dout, axis=0)},
-        "dbeta": {"dgamma and dbeta look swapped": np.sum(dout * x_hat, axis=0)},
+        "dgamma": {DGAMMA_FROM_X: np.sum(dout * x, axis=0), DGAMMA_DBETA_SWAPPED: np.sum(dout, axis=0)},
+        "dbeta": {DGAMMA_DBETA_SWAPPED: np.sum(dout * x_hat, axis=0)},
     }
     if x.shape[0] > 1:
         hints["dx"]["in layer norm the statistics are per sample: the means in dx run over the features "
@@ -164,13 +140,11 @@ def _check_grad(student, reference, rng, case, index, name):
     eps = spec.pop("eps")
     x, gamma, beta, dout = _case(rng, **spec)
     ln = None if eps is None else {"eps": eps}
-    where = case
-    _, cache = _forward(student, x, gamma, beta, None if ln is None else dict(ln), f"layernorm_forward ({where})")
-    grads = student.layernorm_backward(dout, cache)
-    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-        raise CheckFailed(f"layernorm_backward ({where}) should return a tuple (dx, dgamma, dbeta)")
-    expected = _numerical(reference, x, gamma, beta, dout, ln, {"dx": "x", "dgamma": "gamma", "dbeta": "beta"}[name])
-    what = f"{name} from layernorm_backward ({where})"
+    grads = student_grads(student, "layernorm", x, gamma, beta, dout, None if ln is None else dict(ln), case)
+    # h = 1e-5: at most 1.2e-9 from the exact gradient on these inputs over 200 seeds (D >= 3 keeps x_hat
+    # from being +-1), far inside the tolerances 1e-7 (float64) and 1e-4 (float32).
+    expected = true_grad(reference.layernorm_forward, ln or {}, x, gamma, beta, dout, name)
+    what = f"{name} from layernorm_backward ({case})"
     value = grads[index]
     if name != "dx" and np.shape(value) in {(x.shape[0],), x.shape} and x.shape[0] != x.shape[1]:
         raise CheckFailed(f"{what} has shape {np.shape(value)}; {name} has one entry per feature, shape "
@@ -199,7 +173,7 @@ def test_dbeta(student, reference, rng, case):
 def test_does_not_modify_inputs(student, rng):
     x, gamma, beta, dout = _case(rng, 5, 7)
     before = x.copy(), gamma.copy(), beta.copy(), dout.copy()
-    _, cache = _forward(student, x, gamma, beta, None, "layernorm_forward")
+    _, cache = forward(student.layernorm_forward, x, gamma, beta, None, "layernorm_forward")
     student.layernorm_backward(dout, cache)
     for name, old, new in zip(("x", "gamma", "beta", "dout"), before, (x, gamma, beta, dout)):
         check_unchanged(old, new, f"layernorm_forward / layernorm_backward ({name})")

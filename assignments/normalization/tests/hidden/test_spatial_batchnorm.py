@@ -18,7 +18,9 @@ import copy
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, check_close, check_unchanged, expect_raises, numerical_gradient, weight
+from autograder.testing import CheckFailed, check_close, check_unchanged, expect_raises, weight
+from public_support import RESHAPE_MIXES_CHANNELS
+from support import TEST_MODE_USES_BATCH, forward, stored, student_grads, true_grad
 
 SHAPE = (2, 3, 4, 5)   # N, C, H, W
 
@@ -54,9 +56,7 @@ def _forward_hints(x, gamma, beta, eps=1e-5):
         return g * (x - mu) / np.sqrt(var + eps) + b
 
     return {
-        "x.reshape(-1, C) mixes channels and positions: move C last first, "
-        "x.transpose(0, 2, 3, 1).reshape(-1, C), and undo both steps on the way back":
-            _bn_rows(x.reshape(-1, c), gamma, beta, eps).reshape(x.shape),
+        RESHAPE_MIXES_CHANNELS: _bn_rows(x.reshape(-1, c), gamma, beta, eps).reshape(x.shape),
         "the statistics must be per channel over N, H and W; yours look like one mean per (C, H, W) position "
         "(over the batch axis only)": norm((0,)),
         "the statistics must be per channel over N, H and W; yours look like per-sample statistics "
@@ -66,32 +66,14 @@ def _forward_hints(x, gamma, beta, eps=1e-5):
     }
 
 
-def _forward(student, x, gamma, beta, bn_param, what):
-    result = student.spatial_batchnorm_forward(x, gamma, beta, bn_param)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(f"{what} should return a tuple (out, cache)")
-    return result
-
-
 @weight(3)
 @pytest.mark.parametrize("shape", [SHAPE, (1, 4, 3, 2), (3, 2, 5, 3)], ids=["2x3x4x5", "1x4x3x2", "3x2x5x3"])
 def test_train_values(student, reference, rng, shape):
     x, gamma, beta, _ = _case(rng, shape)
     what = f"spatial_batchnorm_forward in train mode, {_dims(shape)}"
     expected, _ = reference.spatial_batchnorm_forward(x, gamma, beta, {"mode": "train"})
-    out, _ = _forward(student, x, gamma, beta, {"mode": "train"}, what)
+    out, _ = forward(student.spatial_batchnorm_forward, x, gamma, beta, {"mode": "train"}, what)
     check_close(out, expected, what=what, inputs=(x,), mistakes=_forward_hints(x, gamma, beta))
-
-
-def _stored(bn, key, c, what):
-    if key not in bn:
-        raise CheckFailed(f"{what}: bn_param has no {key!r} after a training step; store the updated running "
-                          "statistics in bn_param")
-    value = np.asarray(bn[key])
-    if value.shape != (c,):
-        raise CheckFailed(f"{what}: bn_param[{key!r}] has shape {value.shape}; the running statistics have one "
-                          f"entry per channel, shape ({c},)")
-    return value
 
 
 @weight(2)
@@ -104,7 +86,7 @@ def test_running_statistics(student, reference, rng):
     what = f"3 training steps from bn_param = {{'mode': 'train', 'momentum': 0.8}}, {_dims(SHAPE)}"
     for x in batches:
         reference.spatial_batchnorm_forward(x, gamma, beta, expected)
-        _forward(student, x, gamma, beta, bn, f"spatial_batchnorm_forward ({what})")
+        forward(student.spatial_batchnorm_forward, x, gamma, beta, bn, f"spatial_batchnorm_forward ({what})")
 
     def run(rows_of):
         m, v = np.zeros(c), np.ones(c)
@@ -116,7 +98,7 @@ def test_running_statistics(student, reference, rng):
     wrong = run(lambda x: x.reshape(-1, c))
     hint = "x.reshape(-1, C) mixes channels and positions: move C last first, x.transpose(0, 2, 3, 1).reshape(-1, C)"
     for i, key in enumerate(("running_mean", "running_var")):
-        check_close(_stored(bn, key, c, what), expected[key], what=f"bn_param[{key!r}] after {what}",
+        check_close(stored(bn, key, what, c), expected[key], what=f"bn_param[{key!r}] after {what}",
                     inputs=(batches[0],), mistakes={hint: wrong[i]})
 
 
@@ -129,8 +111,8 @@ def test_test_mode(student, reference, rng):
     before = copy.deepcopy(bn)
     what = f"spatial_batchnorm_forward in test mode with running statistics of shape ({c},), {_dims(SHAPE)}"
     expected, _ = reference.spatial_batchnorm_forward(x, gamma, beta, copy.deepcopy(bn))
-    out, _ = _forward(student, x, gamma, beta, bn, what)
-    hints = {"test mode normalizes with bn_param's running_mean and running_var, not the batch statistics":
+    out, _ = forward(student.spatial_batchnorm_forward, x, gamma, beta, bn, what)
+    hints = {TEST_MODE_USES_BATCH:
              reference.spatial_batchnorm_forward(x, gamma, beta, {"mode": "train", "eps": 1e-3})[0]}
     check_close(out, expected, what=what, inputs=(x,), mistakes=hints)
     if set(bn) != set(before) or any(not np.array_equal(np.asarray(bn[k]), before[k])
@@ -158,26 +140,12 @@ def test_float32(student, reference, rng):
         bn = {"mode": mode, "running_mean": np.full(2, 0.5, np.float32), "running_var": np.full(2, 2.0, np.float32)}
         what = f"spatial_batchnorm_forward in {mode} mode for float32 inputs, {_dims(shape)}"
         expected, _ = reference.spatial_batchnorm_forward(x, gamma, beta, copy.deepcopy(bn))
-        out, _ = _forward(student, x, gamma, beta, bn, what)
+        out, _ = forward(student.spatial_batchnorm_forward, x, gamma, beta, bn, what)
         check_close(out, expected, what=what, inputs=(x,))
 
 
 GRAD_CASES = {"2x3x4x5": dict(shape=SHAPE, dtype=np.float64), "1x4x3x2": dict(shape=(1, 4, 3, 2), dtype=np.float64),
               "float32,3x2x3x4": dict(shape=(3, 2, 3, 4), dtype=np.float32)}
-
-
-def _numerical(reference, x, gamma, beta, dout, which):
-    """Central differences of sum(out * dout) through the reference forward pass, in float64."""
-    x, gamma, beta, dout = (np.asarray(a, dtype=np.float64) for a in (x, gamma, beta, dout))
-    args = {"x": x, "gamma": gamma, "beta": beta}
-
-    def f(value):
-        given = {**args, which: value}
-        out, _ = reference.spatial_batchnorm_forward(given["x"], given["gamma"], given["beta"], {"mode": "train"})
-        return float(np.sum(out * dout))
-
-    # h = 1e-5: at most 2e-10 from the exact gradient on these inputs over 50 seeds, inside the tolerances 1e-7 / 1e-4.
-    return numerical_gradient(f, args[which])
 
 
 def _grad_hints(x, gamma, dout):
@@ -200,11 +168,9 @@ def _check_grad(student, reference, rng, case, index, name):
     spec = GRAD_CASES[case]
     x, gamma, beta, dout = _case(rng, spec["shape"], spec["dtype"])
     where = f"train mode, {case}"
-    _, cache = _forward(student, x, gamma, beta, {"mode": "train"}, f"spatial_batchnorm_forward ({where})")
-    grads = student.spatial_batchnorm_backward(dout, cache)
-    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-        raise CheckFailed(f"spatial_batchnorm_backward ({where}) should return a tuple (dx, dgamma, dbeta)")
-    expected = _numerical(reference, x, gamma, beta, dout, {"dx": "x", "dgamma": "gamma", "dbeta": "beta"}[name])
+    grads = student_grads(student, "spatial_batchnorm", x, gamma, beta, dout, {"mode": "train"}, where)
+    # h = 1e-5: at most 2e-10 from the exact gradient on these inputs over 50 seeds, inside the tolerances 1e-7 / 1e-4.
+    expected = true_grad(reference.spatial_batchnorm_forward, {"mode": "train"}, x, gamma, beta, dout, name)
     value = grads[index]
     what = f"{name} from spatial_batchnorm_backward ({where})"
     c = x.shape[1]
@@ -234,8 +200,10 @@ def test_does_not_modify_inputs(student, rng):
     x, gamma, beta, dout = _case(rng)
     before = x.copy(), gamma.copy(), beta.copy(), dout.copy()
     for mode in ("train", "test"):
-        _forward(student, x, gamma, beta, {"mode": mode}, f"spatial_batchnorm_forward in {mode} mode")
-    _, cache = _forward(student, x, gamma, beta, {"mode": "train"}, "spatial_batchnorm_forward")
+        forward(student.spatial_batchnorm_forward, x, gamma, beta, {"mode": mode},
+                f"spatial_batchnorm_forward in {mode} mode")
+    _, cache = forward(student.spatial_batchnorm_forward, x, gamma, beta, {"mode": "train"},
+                       "spatial_batchnorm_forward")
     student.spatial_batchnorm_backward(dout, cache)
     for name, old, new in zip(("x", "gamma", "beta", "dout"), before, (x, gamma, beta, dout)):
         check_unchanged(old, new, f"spatial_batchnorm_forward / spatial_batchnorm_backward ({name})")

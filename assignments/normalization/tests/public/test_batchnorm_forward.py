@@ -8,19 +8,12 @@ functions receive copies of the constants below.
 import numpy as np
 
 from autograder.testing import CheckFailed, check_array, check_close, check_true, expect_raises
+from public_support import call
 
 X = np.array([[1.0, -2.0, 0.5], [3.0, 0.0, 0.25], [2.0, 4.0, -1.0], [-2.0, 1.0, 0.75]])   # (4, 3)
 GAMMA = np.array([1.5, -0.5, 2.0])
 BETA = np.array([0.1, 0.2, -0.3])
 
-
-
-def _call(func, *args):
-    """(out, cache) from a forward function, or a failure that says what came back."""
-    result = func(*args)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(f"{func.__name__} should return a tuple (out, cache), got {type(result).__name__}")
-    return result
 
 def _bn(x, gamma, beta, mu, var, eps=1e-5):
     return gamma * (x - mu) / np.sqrt(var + eps) + beta
@@ -29,7 +22,7 @@ def _bn(x, gamma, beta, mu, var, eps=1e-5):
 def test_train_values(student):
     mu = X.mean(axis=0)
     var = ((X - mu) ** 2).mean(axis=0)                  # biased: divide by N
-    out, _ = _call(student.batchnorm_forward, X.copy(), GAMMA.copy(), BETA.copy(), {"mode": "train"})
+    out, _ = call(student.batchnorm_forward, X.copy(), GAMMA.copy(), BETA.copy(), {"mode": "train"})
     check_close(out, _bn(X, GAMMA, BETA, mu, var), what="batchnorm_forward(x, gamma, beta, {'mode': 'train'})",
                 inputs=(X,), mistakes={"use the biased variance (divide by N, not N - 1)":
                                        _bn(X, GAMMA, BETA, mu, X.var(axis=0, ddof=1))})
@@ -37,7 +30,7 @@ def test_train_values(student):
 
 def test_train_output_is_standardized(student):
     """With gamma = 1 and beta = 0, each feature of out has mean 0 and variance var / (var + eps)."""
-    out, _ = _call(student.batchnorm_forward, X.copy(), np.ones(3), np.zeros(3), {"mode": "train"})
+    out, _ = call(student.batchnorm_forward, X.copy(), np.ones(3), np.zeros(3), {"mode": "train"})
     out = check_array(out, "batchnorm_forward(x, ones, zeros, {'mode': 'train'})", shape=X.shape)
     check_true(np.all(np.abs(out.mean(axis=0)) < 1e-9),
                "with gamma = 1 and beta = 0, every feature (column) of out should have mean 0")
@@ -49,7 +42,7 @@ def test_train_output_is_standardized(student):
 def test_running_statistics_one_step(student):
     rm, rv = np.array([0.5, -1.0, 0.0]), np.array([2.0, 1.0, 0.5])
     bn = {"mode": "train", "running_mean": rm.copy(), "running_var": rv.copy()}
-    _call(student.batchnorm_forward, X.copy(), GAMMA.copy(), BETA.copy(), bn)
+    call(student.batchnorm_forward, X.copy(), GAMMA.copy(), BETA.copy(), bn)
     mu, var = X.mean(axis=0), X.var(axis=0)
     for key, old, batch in (("running_mean", rm, mu), ("running_var", rv, var)):
         if key not in bn:
@@ -63,7 +56,7 @@ def test_running_statistics_one_step(student):
 def test_test_mode_uses_running_statistics(student):
     rm, rv = np.array([0.5, -1.0, 0.0]), np.array([2.0, 1.0, 0.5])
     bn = {"mode": "test", "running_mean": rm.copy(), "running_var": rv.copy()}
-    out, _ = _call(student.batchnorm_forward, X.copy(), GAMMA.copy(), BETA.copy(), bn)
+    out, _ = call(student.batchnorm_forward, X.copy(), GAMMA.copy(), BETA.copy(), bn)
     check_close(out, _bn(X, GAMMA, BETA, rm, rv), what="batchnorm_forward in test mode", inputs=(X,))
     if not (np.array_equal(bn["running_mean"], rm) and np.array_equal(bn["running_var"], rv)):
         raise CheckFailed("batchnorm_forward in test mode changed the running statistics in bn_param")

@@ -28,7 +28,8 @@ little or nothing.
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, PartialCredit, check_array, threshold_credit, weight
+from autograder.testing import PartialCredit, check_array, threshold_credit, weight
+from public_support import training_step
 
 SETTINGS = {
     "sgd": {"learning_rate": 2.0},
@@ -100,9 +101,7 @@ def test_trains_a_tiny_network(student, config, rule):
             loss, grads = loss_and_grads(X, y, params)
         if not np.isfinite(loss):
             break
-        result = getattr(student, rule)(_pack(params), _pack(grads), cfg)
-        if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
-            raise CheckFailed(f"{rule} should return (next_w, config) with config a dict")
+        result = training_step(getattr(student, rule)(_pack(params), _pack(grads), cfg), rule)
         theta = check_array(result[0], f"next_w of {rule} while training (step {step + 1})", shape=(SIZE,),
                             finite=False)
         params, cfg = _unpack(theta), result[1]

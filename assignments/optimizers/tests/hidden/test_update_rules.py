@@ -29,12 +29,12 @@ What each test is there to catch (see tests/catalogue/optimizers/wrong/):
 - tiny and zero gradients, where epsilon's place matters and 0 / 0 must not
   happen.
 """
-import copy
-
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, check_array, check_close, check_unchanged, weight
+from autograder.testing import weight
+from public_support import SGD_SIGN
+from support import UpdateRules, check_inputs_unchanged, gradients, weights
 
 RULES = ("sgd", "sgd_momentum", "adagrad", "rmsprop")
 STATE = {"sgd": (), "sgd_momentum": ("velocity",), "adagrad": ("cache",), "rmsprop": ("cache",)}
@@ -53,72 +53,70 @@ PARTIAL = {"sgd": {}, "sgd_momentum": {"learning_rate": 0.03}, "adagrad": {"epsi
 
 
 # -- the known mistakes, as rules of their own (trusted code, for the hints only) ----------------------------------
-def _rule(name, flaw=None, defaults=None):
-    """``name`` with one known mistake ``flaw`` (None: the spec's rule), optionally with other defaults."""
-
-    def step(w, dw, config):
-        c = dict(DEFAULTS[name])
-        c.update(defaults or {})
-        c.update(config or {})
-        w = np.asarray(w, dtype=np.float64)
-        dw = np.asarray(dw, dtype=np.float64)
-        lr = c["learning_rate"]
-        if name == "sgd":
-            return (w + lr * dw if flaw == "sign" else w - lr * dw), c
-        if name == "sgd_momentum":
-            mu = c["momentum"]
-            v = np.asarray(c.get("velocity", np.zeros_like(w)), dtype=np.float64)
-            if flaw == "negated":          # v = mu v + lr dw; next_w = w - v
-                v = mu * v + lr * dw
-                next_w = w - v
-            elif flaw == "unscaled":       # the lecture's form: v = mu v + dw; next_w = w - lr v
-                v = mu * v + dw
-                next_w = w - lr * v
-            elif flaw == "old_velocity":   # next_w = w + v before v is updated
-                next_w = w + v
-                v = mu * v - lr * dw
-            elif flaw == "dampened":       # an exponential average: v = mu v - (1 - mu) lr dw
-                v = mu * v - (1 - mu) * lr * dw
-                next_w = w + v
-            elif flaw == "not_carried":    # the new velocity is never stored
-                next_w = w + mu * v - lr * dw
-            else:
-                v = mu * v - lr * dw
-                next_w = w + v
-            c["velocity"] = v
-            return next_w, c
-        eps = c["epsilon"]
-        cache = np.asarray(c.get("cache", np.zeros_like(w)), dtype=np.float64)
-        old = cache
-        if name == "adagrad":
-            cache = dw ** 2 if flaw == "no_accumulation" else cache + dw ** 2
+def _update(name, flaw, w, dw, c):
+    """``name`` with one known mistake ``flaw`` (None: the spec's rule); c holds the config and the defaults."""
+    lr = c["learning_rate"]
+    if name == "sgd":
+        return (w + lr * dw if flaw == "sign" else w - lr * dw), c
+    if name == "sgd_momentum":
+        mu = c["momentum"]
+        v = np.asarray(c.get("velocity", np.zeros_like(w)), dtype=np.float64)
+        if flaw == "negated":          # v = mu v + lr dw; next_w = w - v
+            v = mu * v + lr * dw
+            next_w = w - v
+        elif flaw == "unscaled":       # the lecture's form: v = mu v + dw; next_w = w - lr v
+            v = mu * v + dw
+            next_w = w - lr * v
+        elif flaw == "old_velocity":   # next_w = w + v before v is updated
+            next_w = w + v
+            v = mu * v - lr * dw
+        elif flaw == "dampened":       # an exponential average: v = mu v - (1 - mu) lr dw
+            v = mu * v - (1 - mu) * lr * dw
+            next_w = w + v
+        elif flaw == "not_carried":    # the new velocity is never stored
+            next_w = w + mu * v - lr * dw
         else:
-            rho = c["decay_rate"]
-            if flaw == "swapped":
-                cache = (1 - rho) * cache + rho * dw ** 2
-            elif flaw == "no_decay":
-                cache = cache + dw ** 2
-            elif flaw == "no_one_minus":
-                cache = rho * cache + dw ** 2
-            else:
-                cache = rho * cache + (1 - rho) * dw ** 2
-        used = old if flaw == "old_cache" else cache
-        if flaw == "eps_inside":
-            denominator = np.sqrt(used + eps)
-        elif flaw == "no_sqrt":
-            denominator = used + eps
-        elif flaw == "no_eps":
-            denominator = np.sqrt(used)
+            v = mu * v - lr * dw
+            next_w = w + v
+        c["velocity"] = v
+        return next_w, c
+    eps = c["epsilon"]
+    cache = np.asarray(c.get("cache", np.zeros_like(w)), dtype=np.float64)
+    old = cache
+    if name == "adagrad":
+        cache = dw ** 2 if flaw == "no_accumulation" else cache + dw ** 2
+    else:
+        rho = c["decay_rate"]
+        if flaw == "swapped":
+            cache = (1 - rho) * cache + rho * dw ** 2
+        elif flaw == "no_decay":
+            cache = cache + dw ** 2
+        elif flaw == "no_one_minus":
+            cache = rho * cache + dw ** 2
         else:
-            denominator = np.sqrt(used) + eps
-        c["cache"] = cache
-        return w - lr * dw / denominator, c
+            cache = rho * cache + (1 - rho) * dw ** 2
+    used = old if flaw == "old_cache" else cache
+    if flaw == "eps_inside":
+        denominator = np.sqrt(used + eps)
+    elif flaw == "no_sqrt":
+        denominator = used + eps
+    elif flaw == "no_eps":
+        denominator = np.sqrt(used)
+    else:
+        denominator = np.sqrt(used) + eps
+    c["cache"] = cache
+    return w - lr * dw / denominator, c
 
-    return step
 
-
+# Where epsilon goes, the same for both caches.
+EPSILON_FLAWS = {
+    "eps_inside": "epsilon goes after the square root: dw / (sqrt(cache) + epsilon), not dw / sqrt(cache + epsilon)",
+    "no_sqrt": "divide by the square root of the cache: dw / (sqrt(cache) + epsilon)",
+    "no_eps": "epsilon seems to be missing from the denominator: dw / (sqrt(cache) + epsilon), with the "
+              "config's epsilon (default 1e-8)",
+}
 FLAWS = {
-    "sgd": {"sign": "sign error: step against the gradient, next_w = w - learning_rate * dw"},
+    "sgd": {"sign": SGD_SIGN},
     "sgd_momentum": {
         "negated": "the velocity has the wrong sign: the spec's velocity is v = momentum * v - learning_rate * dw "
                    "and next_w = w + v (a caller may pass a velocity in, so its sign matters)",
@@ -132,11 +130,7 @@ FLAWS = {
         "no_accumulation": "the cache accumulates every squared gradient so far: cache += dw**2 (yours keeps only "
                            "the last one)",
         "old_cache": "add dw**2 to the cache first, then divide by sqrt(cache) + epsilon",
-        "eps_inside": "epsilon goes after the square root: dw / (sqrt(cache) + epsilon), not "
-                      "dw / sqrt(cache + epsilon)",
-        "no_sqrt": "divide by the square root of the cache: dw / (sqrt(cache) + epsilon)",
-        "no_eps": "epsilon seems to be missing from the denominator: dw / (sqrt(cache) + epsilon), with the "
-                  "config's epsilon (default 1e-8)",
+        **EPSILON_FLAWS,
     },
     "rmsprop": {
         "swapped": "decay_rate and 1 - decay_rate are swapped: cache = decay_rate * cache + "
@@ -146,199 +140,79 @@ FLAWS = {
         "no_one_minus": "the new squared gradient is weighted by (1 - decay_rate): "
                         "cache = decay_rate * cache + (1 - decay_rate) * dw**2",
         "old_cache": "update the cache first, then divide by sqrt(cache) + epsilon",
-        "eps_inside": "epsilon goes after the square root: dw / (sqrt(cache) + epsilon), not "
-                      "dw / sqrt(cache + epsilon)",
-        "no_sqrt": "divide by the square root of the cache: dw / (sqrt(cache) + epsilon)",
-        "no_eps": "epsilon seems to be missing from the denominator: dw / (sqrt(cache) + epsilon), with the "
-                  "config's epsilon (default 1e-8)",
+        **EPSILON_FLAWS,
     },
 }
 # Wrong default values students write (the spec's are in DEFAULTS).
 WRONG_DEFAULTS = {"learning_rate": (1e-3, 1e-1, 1e-4), "momentum": (0.5, 0.95, 0.99), "decay_rate": (0.9, 0.999),
                   "epsilon": (1e-6, 1e-7, 1e-10)}
-
-
-def _flaws(name):
-    return {hint: _rule(name, flaw) for flaw, hint in FLAWS[name].items()}
-
-
-def _default_flaws(name):
-    found = {}
-    for key, right in DEFAULTS[name].items():
-        for wrong in WRONG_DEFAULTS[key]:
-            found[f"the default {key} of {name} is {right:g} (yours behaves like {wrong:g})"] = \
-                _rule(name, defaults={key: wrong})
-    return found
-
-
-# -- running and comparing ------------------------------------------------------------------------------------------
-def _unpack(result, what, none_ok=False):
-    """(next_w, config) from a rule's result; ``none_ok``: sgd, which has no state, may hand back the None it got."""
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(f"{what} should return a tuple (next_w, config), got {type(result).__name__}")
-    if not isinstance(result[1], dict) and not (none_ok and result[1] is None):
-        raise CheckFailed(f"{what} should return (next_w, config) with config a dict, got "
-                          f"{type(result[1]).__name__} as the second value")
-    return result
-
-
-def _check_step(next_w, w, expected, what, hints, inputs, nonfinite_hint=None):
-    """Compare the student's step next_w - w with the reference's; hints map to wrong next_w values."""
-    w = np.asarray(w, dtype=np.float64)
-    arr = check_array(next_w, f"next_w returned by {what}", shape=w.shape, finite=False)
-    if not np.all(np.isfinite(arr)):
-        raise CheckFailed(f"next_w returned by {what} contains NaN or inf values"
-                          + (f". Hint: {nonfinite_hint}" if nonfinite_hint else ""))
-    check_close(arr - w, np.asarray(expected, dtype=np.float64) - w, what=f"the step next_w - w of {what}",
-                inputs=inputs, mistakes={h: np.asarray(v, dtype=np.float64) - w for h, v in hints.items()})
-
-
-def _check_state(config, key, expected, what, hints, inputs):
-    if key not in config:
-        found = ", ".join(repr(k) for k in config) or "none"
-        raise CheckFailed(f"the config returned by {what} has no key {key!r} (keys found: {found}): store the "
-                          f"state under the spec's name {key!r}")
-    check_close(config[key], expected, what=f"config[{key!r}] returned by {what}", inputs=inputs, mistakes=hints)
-
-
-def _compare(student, reference, name, w0, grads, config, label, flaws=None, nonfinite_hint=None):
-    """Run the student's rule and the reference through ``grads`` from (w0, config) and compare every step."""
-    given = dict(config or {})
-    flaws = flaws or {}
-    ref_cfg, stu_cfg = copy.deepcopy(config), copy.deepcopy(config)
-    var_cfg = {hint: copy.deepcopy(config) for hint in flaws}
-    w = w0
-    for k, dw in enumerate(grads):
-        what = f"{name} at step {k + 1} of {len(grads)} ({label})"
-        ref_w, ref_cfg = getattr(reference, name)(w.copy(), dw.copy(), ref_cfg)
-        outs = {}
-        with np.errstate(all="ignore"):
-            for hint, func in flaws.items():
-                outs[hint] = func(w.copy(), dw.copy(), var_cfg[hint])
-                var_cfg[hint] = outs[hint][1]
-        none_ok = name == "sgd" and stu_cfg is None
-        next_w, stu_cfg = _unpack(getattr(student, name)(w.copy(), dw.copy(), stu_cfg), what, none_ok)
-        _check_step(next_w, w, ref_w, what, {h: o[0] for h, o in outs.items()}, (w, dw), nonfinite_hint)
-        for key in STATE[name]:
-            _check_state(stu_cfg, key, ref_cfg[key], what,
-                         {h: o[1][key] for h, o in outs.items() if key in o[1]}, (w, dw))
-        for key, value in given.items():
-            if key not in STATE[name] and (key not in stu_cfg or not _same(stu_cfg[key], value)):
-                raise CheckFailed(f"the config returned by {what} no longer holds {key}={value!r} given by the "
-                                  "caller: return the config you were given, with the state added, so that the "
-                                  "next step uses the same hyperparameters")
-        w = np.asarray(ref_w)
-    return stu_cfg
-
-
-def _same(a, b):
-    """The hyperparameter the caller gave is still there (a float32 copy of it counts)."""
-    try:
-        return bool(np.allclose(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64), rtol=1e-6, atol=0))
-    except (TypeError, ValueError):
-        return False
-
-
-def _weights(rng, shape=(4, 5)):
-    return rng.standard_normal(shape)
-
-
-def _gradients(rng, steps, shape=(4, 5)):
-    """Gradients whose sizes differ between coordinates (1e-2 to 3) and change sign from step to step."""
-    scale = 10.0 ** rng.uniform(-2.0, 0.5, size=shape)
-    return [scale * rng.standard_normal(shape) for _ in range(steps)]
+UPDATES = UpdateRules(_update, DEFAULTS, STATE, FLAWS, WRONG_DEFAULTS)
 
 
 # -- tests ----------------------------------------------------------------------------------------------------------
 @weight(3)
 @pytest.mark.parametrize("name", RULES)
 def test_many_steps(student, reference, rng, name):
-    _compare(student, reference, name, _weights(rng), _gradients(rng, 12), SETTINGS[name],
-             f"config {SETTINGS[name]} at the start, then the returned config", _flaws(name))
+    UPDATES.compare(student, reference, name, weights(rng), gradients(rng, 12), SETTINGS[name],
+                    f"config {SETTINGS[name]} at the start, then the returned config", UPDATES.flaws(name))
 
 
 @pytest.mark.parametrize("name", RULES)
 def test_defaults_with_config_none(student, reference, rng, name):
-    flaws = {**_flaws(name), **_default_flaws(name)}
-    _compare(student, reference, name, _weights(rng), _gradients(rng, 3), None,
-             "config=None at the first step, then the returned config", flaws)
+    flaws = {**UPDATES.flaws(name), **UPDATES.default_flaws(name)}
+    UPDATES.compare(student, reference, name, weights(rng), gradients(rng, 3), None,
+                    "config=None at the first step, then the returned config", flaws)
 
 
 @pytest.mark.parametrize("name", RULES)
 def test_defaults_with_config_omitted(student, reference, rng, name):
-    w, grads = _weights(rng), _gradients(rng, 2)
-    first_ref = getattr(reference, name)(w.copy(), grads[0].copy(), None)
-    for k, dw in enumerate(grads):
-        what = f"{name}(w, dw) without a config argument (call {k + 1} of 2, each a first step)"
-        next_w, _ = _unpack(getattr(student, name)(w.copy(), dw.copy()), what, none_ok=name == "sgd")
-        expected, _ = getattr(reference, name)(w.copy(), dw.copy(), None)
-        hints = _flaws(name) if k == 0 else {}
-        outs = {h: f(w.copy(), dw.copy(), None)[0] for h, f in {**hints, **_default_flaws(name)}.items()}
-        if k == 1 and STATE[name]:
-            leak = getattr(reference, name)(w.copy(), dw.copy(), copy.deepcopy(first_ref[1]))[0]
-            outs["every call without a config must start from fresh state: a mutable default argument such as "
-                 "config={} keeps the state of earlier calls (use config=None and create a new dict)"] = leak
-        _check_step(next_w, w, expected, what, outs, (w, dw))
+    w, grads = weights(rng), gradients(rng, 2)
+    defaults = UPDATES.default_flaws(name)
+    UPDATES.compare_without_config(student, reference, name, w, grads,
+                                   [{**UPDATES.flaws(name), **defaults}, defaults])
 
 
 @pytest.mark.parametrize("name", RULES)
 def test_partial_config(student, reference, rng, name):
-    flaws = {**_flaws(name), **_default_flaws(name)}
-    _compare(student, reference, name, _weights(rng), _gradients(rng, 3), PARTIAL[name],
-             f"config {PARTIAL[name]} at the start: the other keys take their defaults", flaws)
+    flaws = {**UPDATES.flaws(name), **UPDATES.default_flaws(name)}
+    UPDATES.compare(student, reference, name, weights(rng), gradients(rng, 3), PARTIAL[name],
+                    f"config {PARTIAL[name]} at the start: the other keys take their defaults", flaws)
 
 
 @weight(1.5)
 @pytest.mark.parametrize("name", ["sgd_momentum", "adagrad", "rmsprop"])
 def test_state_passed_in(student, reference, rng, name):
-    w, grads = _weights(rng), _gradients(rng, 2)
+    w, grads = weights(rng), gradients(rng, 2)
     key = STATE[name][0]
     if key == "velocity":
         state = 0.3 * rng.standard_normal(w.shape)                    # signed, already scaled by the learning rate
     else:
         state = rng.uniform(0.05, 2.0, size=w.shape)                  # squared gradients: positive
     config = {**SETTINGS[name], key: state}
-    _compare(student, reference, name, w, grads, config, f"config['{key}'] passed in by the caller", _flaws(name))
+    UPDATES.compare(student, reference, name, w, grads, config, f"config['{key}'] passed in by the caller",
+                    UPDATES.flaws(name))
 
 
 @pytest.mark.parametrize("name", ["sgd_momentum", "adagrad", "rmsprop"])
 def test_two_parameters_alternately(student, reference, rng, name):
     """A network updates W and b alternately, each with its own config: no state may be shared."""
-    params = {"W": rng.standard_normal((3, 4)), "b": rng.standard_normal(4)}
-    ref_cfg = {p: dict(SETTINGS[name]) for p in params}
-    stu_cfg = {p: dict(SETTINGS[name]) for p in params}
-    for k in range(3):
-        for p, w in params.items():
-            dw = 10.0 ** rng.uniform(-1.0, 0.3, size=w.shape) * rng.standard_normal(w.shape)
-            what = f"{name} for parameter {p} at step {k + 1} (W and b updated alternately, each with its own config)"
-            ref_w, ref_cfg[p] = getattr(reference, name)(w.copy(), dw.copy(), ref_cfg[p])
-            next_w, stu_cfg[p] = _unpack(getattr(student, name)(w.copy(), dw.copy(), stu_cfg[p]), what)
-            _check_step(next_w, w, ref_w, what, {}, (w, dw))
-            _check_state(stu_cfg[p], STATE[name][0], ref_cfg[p][STATE[name][0]], what, {}, (w, dw))
-            params[p] = ref_w
+    UPDATES.check_two_parameters(student, reference, rng, name, SETTINGS[name])
 
 
 @weight(0.5)
 @pytest.mark.parametrize("name", RULES)
 def test_does_not_modify_w_or_dw(student, rng, name):
-    w, dw = _weights(rng), _gradients(rng, 1)[0]
-    w0, dw0 = w.copy(), dw.copy()
-    _, config = _unpack(getattr(student, name)(w, dw, dict(SETTINGS[name])), name)
-    check_unchanged(w0, w, f"{name}(w, dw, config) at the first step (w)")
-    check_unchanged(dw0, dw, f"{name}(w, dw, config) at the first step (dw)")
-    getattr(student, name)(w, dw, config)
-    check_unchanged(w0, w, f"{name}(w, dw, config) at the second step (w)")
-    check_unchanged(dw0, dw, f"{name}(w, dw, config) at the second step (dw)")
+    check_inputs_unchanged(student, rng, name, SETTINGS[name])
 
 
 @pytest.mark.parametrize("name", RULES)
 def test_float32_inputs(student, reference, rng, name):
     # Weights of size ~1 and steps of 0.02 or more: float32 rounding of next_w (~6e-8 |w|) stays far below the
     # float32 tolerance of 1e-4 on the step.
-    w = _weights(rng).astype(np.float32)
-    grads = [g.astype(np.float32) for g in _gradients(rng, 4)]
+    w = weights(rng).astype(np.float32)
+    grads = [g.astype(np.float32) for g in gradients(rng, 4)]
     settings = {**SETTINGS[name], "learning_rate": 4 * SETTINGS[name]["learning_rate"]}
-    _compare(student, reference, name, w, grads, settings, "float32 w and dw")
+    UPDATES.compare(student, reference, name, w, grads, settings, "float32 w and dw")
 
 
 @weight(1.5)
@@ -353,7 +227,7 @@ def test_tiny_and_zero_gradients(student, reference, rng, name):
     scale[2, 3] = 0.0
     grads = [scale * rng.standard_normal(shape) for _ in range(3)]
     config = {"learning_rate": 0.1}
-    _compare(student, reference, name, _weights(rng, shape), grads, config,
-             "gradients from 1e-7 to 1e-3 and some exactly 0, default epsilon", _flaws(name),
-             nonfinite_hint="where a gradient has always been 0, the cache is 0 too: epsilon, added after the "
-                            "square root (sqrt(cache) + epsilon), keeps 0 / 0 from happening")
+    UPDATES.compare(student, reference, name, weights(rng, shape), grads, config,
+                    "gradients from 1e-7 to 1e-3 and some exactly 0, default epsilon", UPDATES.flaws(name),
+                    nonfinite_hint="where a gradient has always been 0, the cache is 0 too: epsilon, added after "
+                                   "the square root (sqrt(cache) + epsilon), keeps 0 / 0 from happening")

@@ -6,40 +6,25 @@ defaults, float32 inputs and tiny gradients.
 """
 import numpy as np
 
-from autograder.testing import CheckFailed, check_close, check_unchanged, weight
+from autograder.testing import check_close, check_unchanged, weight
+from public_support import SGD_SIGN, state, unpack
 
 W = np.array([[1.0, -2.0, 0.5], [3.0, -0.25, 1.5]])       # (2, 3)
 DW1 = np.array([[0.5, 1.0, -2.0], [0.25, -0.75, 1.25]])
 DW2 = np.array([[-1.0, 0.5, 0.25], [2.0, -0.5, 0.75]])
 
 
-def _unpack(result, what, none_ok=False):
-    """(next_w, config) from a rule's result; ``none_ok``: sgd, which has no state, may hand back the None it got."""
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(f"{what} should return a tuple (next_w, config), got {type(result).__name__}")
-    if not isinstance(result[1], dict) and not (none_ok and result[1] is None):
-        raise CheckFailed(f"{what} should return (next_w, config) with config a dict, got "
-                          f"{type(result[1]).__name__} as the second value")
-    return result
-
-
-def _state(config, key, what):
-    if key not in config:
-        raise CheckFailed(f"the config returned by {what} has no key {key!r}: store the state under that name")
-    return config[key]
-
-
 def test_sgd_step(student):
-    next_w, _ = _unpack(student.sgd(W.copy(), DW1.copy(), {"learning_rate": 0.1}), "sgd(w, dw, config)")
+    next_w, _ = unpack(student.sgd(W.copy(), DW1.copy(), {"learning_rate": 0.1}), "sgd(w, dw, config)")
     check_close(next_w, W - 0.1 * DW1, what="next_w of sgd with learning_rate=0.1", inputs=(W,),
-                mistakes={"sign error: step against the gradient, next_w = w - learning_rate * dw": W + 0.1 * DW1})
+                mistakes={SGD_SIGN: W + 0.1 * DW1})
 
 
 def test_sgd_default_learning_rate(student):
-    next_w, _ = _unpack(student.sgd(W.copy(), DW1.copy(), None), "sgd(w, dw, None)", none_ok=True)
+    next_w, _ = unpack(student.sgd(W.copy(), DW1.copy(), None), "sgd(w, dw, None)", none_ok=True)
     check_close(next_w, W - 1e-2 * DW1, what="next_w of sgd with config=None (default learning_rate 1e-2)",
                 inputs=(W,))
-    next_w, _ = _unpack(student.sgd(W.copy(), DW1.copy()), "sgd(w, dw)", none_ok=True)
+    next_w, _ = unpack(student.sgd(W.copy(), DW1.copy()), "sgd(w, dw)", none_ok=True)
     check_close(next_w, W - 1e-2 * DW1, what="next_w of sgd(w, dw) without a config", inputs=(W,))
 
 
@@ -51,25 +36,25 @@ def test_sgd_momentum_two_steps(student):
     w1 = W + v1
     v2 = mu * v1 - lr * DW2
     w2 = w1 + v2
-    next_w, config = _unpack(student.sgd_momentum(W.copy(), DW1.copy(), config), "sgd_momentum")
+    next_w, config = unpack(student.sgd_momentum(W.copy(), DW1.copy(), config), "sgd_momentum")
     check_close(next_w, w1, what="next_w of sgd_momentum at the first step", inputs=(W,))
-    check_close(_state(config, "velocity", "sgd_momentum"), v1, what="config['velocity'] after the first step",
+    check_close(state(config, "velocity", "sgd_momentum"), v1, what="config['velocity'] after the first step",
                 inputs=(W,), mistakes={"velocity is the signed step v = momentum * v - learning_rate * dw, "
                                        "so that next_w = w + v (yours has the opposite sign)": -v1,
                                        "velocity is already scaled by the learning rate: "
                                        "v = momentum * v - learning_rate * dw": DW1})
-    next_w, config = _unpack(student.sgd_momentum(w1.copy(), DW2.copy(), config), "sgd_momentum")
+    next_w, config = unpack(student.sgd_momentum(w1.copy(), DW2.copy(), config), "sgd_momentum")
     check_close(next_w, w2, what="next_w of sgd_momentum at the second step (velocity carried in config)",
                 inputs=(W,), mistakes={"the velocity of the first step was not carried over: store it in "
                                        "config['velocity'] and use it at the next step": w1 - lr * DW2})
-    check_close(_state(config, "velocity", "sgd_momentum"), v2, what="config['velocity'] after the second step",
+    check_close(state(config, "velocity", "sgd_momentum"), v2, what="config['velocity'] after the second step",
                 inputs=(W,))
 
 
 def test_sgd_momentum_velocity_passed_in(student):
     v0 = np.array([[0.2, -0.1, 0.0], [0.05, 0.3, -0.2]])
     config = {"learning_rate": 0.1, "momentum": 0.5, "velocity": v0.copy()}
-    next_w, _ = _unpack(student.sgd_momentum(W.copy(), DW1.copy(), config), "sgd_momentum")
+    next_w, _ = unpack(student.sgd_momentum(W.copy(), DW1.copy(), config), "sgd_momentum")
     check_close(next_w, W + 0.5 * v0 - 0.1 * DW1, what="next_w of sgd_momentum with a velocity passed in",
                 inputs=(W,), mistakes={"velocity is the signed step: next_w = w + v with "
                                        "v = momentum * v - learning_rate * dw": W - (0.5 * v0 + 0.1 * DW1)})
@@ -82,15 +67,15 @@ def test_adagrad_two_steps(student):
     w1 = W - lr * DW1 / (np.sqrt(c1) + eps)
     c2 = c1 + DW2 ** 2
     w2 = w1 - lr * DW2 / (np.sqrt(c2) + eps)
-    next_w, config = _unpack(student.adagrad(W.copy(), DW1.copy(), {"learning_rate": lr}), "adagrad")
+    next_w, config = unpack(student.adagrad(W.copy(), DW1.copy(), {"learning_rate": lr}), "adagrad")
     check_close(next_w, w1, what="next_w of adagrad at the first step", inputs=(W,))
-    check_close(_state(config, "cache", "adagrad"), c1, what="config['cache'] of adagrad after the first step",
+    check_close(state(config, "cache", "adagrad"), c1, what="config['cache'] of adagrad after the first step",
                 inputs=(W,))
-    next_w, config = _unpack(student.adagrad(w1.copy(), DW2.copy(), config), "adagrad")
+    next_w, config = unpack(student.adagrad(w1.copy(), DW2.copy(), config), "adagrad")
     check_close(next_w, w2, what="next_w of adagrad at the second step", inputs=(W,),
                 mistakes={"the cache accumulates every squared gradient: cache += dw**2":
                           w1 - lr * DW2 / (np.abs(DW2) + eps)})
-    check_close(_state(config, "cache", "adagrad"), c2, what="config['cache'] of adagrad after the second step",
+    check_close(state(config, "cache", "adagrad"), c2, what="config['cache'] of adagrad after the second step",
                 inputs=(W,))
 
 
@@ -102,14 +87,14 @@ def test_rmsprop_two_steps(student):
     c2 = rho * c1 + (1 - rho) * DW2 ** 2
     w2 = w1 - lr * DW2 / (np.sqrt(c2) + eps)
     config = {"learning_rate": lr, "decay_rate": rho}
-    next_w, config = _unpack(student.rmsprop(W.copy(), DW1.copy(), config), "rmsprop")
-    check_close(_state(config, "cache", "rmsprop"), c1, what="config['cache'] of rmsprop after the first step",
+    next_w, config = unpack(student.rmsprop(W.copy(), DW1.copy(), config), "rmsprop")
+    check_close(state(config, "cache", "rmsprop"), c1, what="config['cache'] of rmsprop after the first step",
                 inputs=(W,), mistakes={"the new squared gradient gets the factor (1 - decay_rate) and the old "
                                        "cache the factor decay_rate, not the other way round": rho * DW1 ** 2})
     check_close(next_w, w1, what="next_w of rmsprop at the first step", inputs=(W,))
-    next_w, config = _unpack(student.rmsprop(w1.copy(), DW2.copy(), config), "rmsprop")
+    next_w, config = unpack(student.rmsprop(w1.copy(), DW2.copy(), config), "rmsprop")
     check_close(next_w, w2, what="next_w of rmsprop at the second step", inputs=(W,))
-    check_close(_state(config, "cache", "rmsprop"), c2, what="config['cache'] of rmsprop after the second step",
+    check_close(state(config, "cache", "rmsprop"), c2, what="config['cache'] of rmsprop after the second step",
                 inputs=(W,))
 
 
@@ -117,7 +102,7 @@ def test_rmsprop_two_steps(student):
 def test_rules_do_not_modify_w(student):
     for name in ("sgd", "sgd_momentum", "adagrad", "rmsprop"):
         w, dw = W.copy(), DW1.copy()
-        _, config = _unpack(getattr(student, name)(w, dw, {"learning_rate": 0.1}), name)
-        _unpack(getattr(student, name)(w, dw, config), name)
+        _, config = unpack(getattr(student, name)(w, dw, {"learning_rate": 0.1}), name)
+        unpack(getattr(student, name)(w, dw, config), name)
         check_unchanged(W, w, f"{name}(w, dw, config) (w)")
         check_unchanged(DW1, dw, f"{name}(w, dw, config) (dw)")

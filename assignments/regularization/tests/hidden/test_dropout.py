@@ -34,20 +34,11 @@ below 3e-7 < 1e-6.
 - Different seeds, or two calls with one generator, give identical masks on
   n independent elements with probability (q^2 + (1 - q)^2)^n = 0.5^2000.
 """
-import math
-
 import numpy as np
 import pytest
 
 from autograder.testing import CheckFailed, check_array, check_close, check_unchanged, expect_raises, weight
-
-DELTA = 1e-7                                      # false-failure rate of one statistical check
-LOG_2_OVER_DELTA = math.log(2.0 / DELTA)          # 16.81: two-sided Hoeffding, each side DELTA / 2
-
-
-def hoeffding_t(n: int) -> float:
-    """Half-width t with P(|mean - E| >= t) <= DELTA for n independent values in [0, 1]."""
-    return math.sqrt(LOG_2_OVER_DELTA / (2.0 * n))
+from support import hoeffding_t
 
 
 def nonzero_input(rng, shape, dtype=np.float64):
@@ -87,14 +78,14 @@ def check_keep_rate(kept, p, what):
     q = 1.0 - p
     if abs(frac - q) < t:
         return
-    message = (f"{what}: {frac:.4f} of the {n} elements were kept; with p = {p} the kept fraction must be "
-               f"1 - p = {q:g} (allowed: {q - t:.4f} to {q + t:.4f})")
+    hint = None
     if frac == 1.0:
-        message += ". Hint: nothing was dropped in training mode"
+        hint = "nothing was dropped in training mode"
     elif abs(frac - p) < t:
-        message += (". Hint: p looks like the keep probability rather than the drop probability: drop each "
-                    "element with probability p (keep it with probability 1 - p)")
-    raise CheckFailed(message)
+        hint = ("p looks like the keep probability rather than the drop probability: drop each element with "
+                "probability p (keep it with probability 1 - p)")
+    raise CheckFailed(f"{what}: {frac:.4f} of the {n} elements were kept; with p = {p} the kept fraction must be "
+                      f"1 - p = {q:g} (allowed: {q - t:.4f} to {q + t:.4f})", hint=hint)
 
 
 @weight(3)
@@ -131,7 +122,7 @@ def test_mask_independent_across_elements_and_rows(student, rng):
         if abs(rate - expected) >= t:
             raise CheckFailed(f"{what}: the mask agrees on {rate:.3f} of {n} disjoint {label}; independent "
                               f"elements agree on {expected:g} of them (allowed: {expected - t:.3f} to "
-                              f"{expected + t:.3f})" + (f". Hint: {hint}" if rate > 0.99 else ""))
+                              f"{expected + t:.3f})", hint=hint if rate > 0.99 else None)
 
 
 @weight(2)
@@ -229,9 +220,9 @@ def test_float32_stays_float32(student, rng):
         arr, _, out = forward(student, x, p, train, np.random.default_rng(rng.integers(2**63)), what)
         dtype = np.asarray(out).dtype
         if dtype != np.float32:
-            raise CheckFailed(f"{what} returned {dtype}, expected float32 (out has the dtype of x). Hint: a float64 "
-                              "mask or scale factor upcasts the result; build the mask in x's dtype, e.g. "
-                              "mask.astype(x.dtype)")
+            raise CheckFailed(f"{what} returned {dtype}, expected float32 (out has the dtype of x)",
+                              hint="a float64 mask or scale factor upcasts the result; build the mask in x's dtype, "
+                                   "e.g. mask.astype(x.dtype)")
         if train:
             kept = check_kept_values(arr, x.astype(np.float64), p, what, tol=1e-4)
             check_keep_rate(kept, p, what)

@@ -122,7 +122,7 @@ def check_case(student, label, losses, patience, min_delta=None):
     message = (f"early_stopping(val_losses, {args}) for {label} ({len(losses)} epochs) returned "
                f"(stop_epoch, best_epoch) = {got}, which is wrong")
     hint = hint_for(got, losses, patience, d)
-    raise CheckFailed(message + (f". Hint: {hint}" if hint else ""))
+    raise CheckFailed(message, hint=hint)
 
 
 # -- hand-made cases, one mistake each ------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def test_random_curves(student, rng):
         hint = hint_for(got, losses, patience, min_delta)
         raise CheckFailed(f"early_stopping is wrong on {len(wrong)} of {len(curves)} random loss curves; the first "
                           f"is a curve of {len(losses)} epochs {kind}, patience={patience}, min_delta={min_delta:g}: "
-                          f"it returned {got}" + (f". Hint: {hint}" if hint else ""))
+                          f"it returned {got}", hint=hint)
 
 
 def test_default_min_delta_is_zero(student):

@@ -52,15 +52,9 @@ import numpy as np
 import pytest
 
 from autograder.testing import CheckFailed, check_array, expect_raises, weight
+from support import DELTA, LOG_2_OVER_DELTA, hoeffding_t
 
-DELTA = 1e-7                                  # false-failure rate of one statistical check
-LOG_2_OVER_DELTA = math.log(2.0 / DELTA)      # 16.81
 Z_DELTA = 5.33                                # P(|N(0, 1)| >= 5.33) = 9.8e-8 < DELTA
-
-
-def hoeffding_t(n: int, width: float = 1.0) -> float:
-    """Half-width t with P(|mean - E| >= t) <= DELTA for n independent values in an interval of this width."""
-    return width * math.sqrt(LOG_2_OVER_DELTA / (2.0 * n))
 
 
 def chi2_ratio_bounds(n: int) -> tuple[float, float]:
@@ -121,9 +115,9 @@ def check_xavier_bound(W, fan_in, fan_out, what, slack):
                    f"fan_out)) = {a:.5g} comes within {s:.1e} * a of a")
     for hint, bound in xavier_bound_hints(fan_in, fan_out).items():
         if bound * (1 - s) <= biggest <= bound * (1 + max(slack, 1e-9)):
-            raise CheckFailed(f"{message}. Hint: {hint}")
+            raise CheckFailed(message, hint=hint)
     if biggest > a and float(np.mean(np.abs(W) > a)) > 0.01:
-        message += ". Hint: a uniform never leaves (-a, a); is W drawn from a normal distribution?"
+        raise CheckFailed(message, hint="a uniform never leaves (-a, a); is W drawn from a normal distribution?")
     raise CheckFailed(message)
 
 
@@ -144,8 +138,8 @@ def test_xavier_mean_variance_and_uniformity(student, fan_in, fan_out):
     mean = float(np.mean(W))
     t = hoeffding_t(n, 2 * a)
     if abs(mean) >= t:
-        raise CheckFailed(f"{what}: the mean of W is {mean:.3g}; it must be 0 (allowed: |mean| < {t:.2g}). Hint: "
-                          "draw from (-a, a), symmetric around 0")
+        raise CheckFailed(f"{what}: the mean of W is {mean:.3g}; it must be 0 (allowed: |mean| < {t:.2g})",
+                          hint="draw from (-a, a), symmetric around 0")
     second = float(np.mean(W ** 2))
     t = hoeffding_t(n, a * a)
     if abs(second - a * a / 3) >= t:
@@ -218,7 +212,7 @@ def check_kaiming_moments(W, fan_in, fan_out, what):
                f"{lo * var:.4g} to {hi * var:.4g})")
     for hint, wrong in kaiming_variance_hints(fan_in, fan_out).items():
         if lo * wrong <= second <= hi * wrong:
-            raise CheckFailed(f"{message}. Hint: {hint}")
+            raise CheckFailed(message, hint=hint)
     raise CheckFailed(message)
 
 
@@ -243,10 +237,11 @@ def test_kaiming_is_normal_not_uniform(student):
         if abs(frac - expected) >= t:
             message = (f"{what}: the fraction of entries with {label} (sigma = sqrt(2 / fan_in)) is {frac:.4f}; for "
                        f"a normal distribution it is {expected:.4f} (allowed: {expected - t:.4f} to {expected + t:.4f})")
+            hint = None
             if float(np.max(np.abs(W))) <= math.sqrt(3) * sigma * (1 + 1e-9):
-                message += (". Hint: W looks uniform (no entry beyond sqrt(3) sigma): Kaiming normal draws from a "
-                            "normal distribution (rng.normal or rng.standard_normal)")
-            raise CheckFailed(message)
+                hint = ("W looks uniform (no entry beyond sqrt(3) sigma): Kaiming normal draws from a normal "
+                        "distribution (rng.normal or rng.standard_normal)")
+            raise CheckFailed(message, hint=hint)
 
 
 @weight(1.5)
@@ -279,11 +274,8 @@ def check_fans(student, shape, expected):
                   ((in_c * r, out_c), "fan_out is out_channels times the receptive field size too"),
                   ((in_c * math.prod(kernel[-2:]), out_c * math.prod(kernel[-2:])),
                    "the receptive field is the product of ALL kernel dimensions, however many there are")]
-    for wrong, hint in hints:
-        if got == tuple(float(w) for w in wrong):
-            message += f". Hint: {hint}"
-            break
-    raise CheckFailed(message)
+    found = next((hint for wrong, hint in hints if got == tuple(float(w) for w in wrong)), None)
+    raise CheckFailed(message, hint=found)
 
 
 @weight(2)

@@ -42,11 +42,11 @@ def test_kaiming_shape_and_variance(student):
     lo, hi = 1 - 2 * math.sqrt(x / n), 1 + 2 * math.sqrt(x / n) + 2 * x / n
     observed = float(np.mean(W ** 2))
     if not lo * var <= observed <= hi * var:
-        hint = ""
+        hint = None
         if lo / fan_in <= observed <= hi / fan_in:
-            hint = ". Hint: the variance looks like 1/fan_in: Kaiming uses 2/fan_in"
+            hint = "the variance looks like 1/fan_in: Kaiming uses 2/fan_in"
         raise CheckFailed(f"kaiming_normal(400, 250, rng): the variance of W is {observed:.4g}; it must be 2 / fan_in "
-                          f"= {var:.4g} (allowed: {lo * var:.4g} to {hi * var:.4g}){hint}")
+                          f"= {var:.4g} (allowed: {lo * var:.4g} to {hi * var:.4g})", hint=hint)
 
 
 def test_conv_fans(student):

@@ -7,6 +7,8 @@ large inputs and the conventions at the kinks.
 import numpy as np
 
 from autograder.testing import check_close, check_no_warnings, check_unchanged, weight
+from public_support import HARDTANH_CLOSED, LEAKY_RELU_FIXED_K, RELU_GRAD_AT_ZERO, SIGMOID_GRAD_OF_OUTPUT, \
+    TANH_GRAD_OF_OUTPUT
 
 Z = np.array([[-3.0, -1.5, -0.5, 0.0], [0.25, 0.5, 1.0, 2.5]])  # (2, 4); no -1: a hint divides by 1 + z
 Z.setflags(write=False)  # a shared constant: a student's in-place change must not reach later tests
@@ -31,33 +33,31 @@ def test_sigmoid_large_inputs_are_stable(student):
 def test_sigmoid_grad(student):
     s = _sigmoid(Z)
     check_close(student.sigmoid_grad(Z), s * (1 - s), what="sigmoid_grad(z)", inputs=(Z,),
-                mistakes={"sigmoid_grad takes z, the input of the sigmoid, not its output: compute "
-                          "s = sigmoid(z) first, then s * (1 - s)": Z * (1 - Z)})
+                mistakes={SIGMOID_GRAD_OF_OUTPUT: Z * (1 - Z)})
 
 
 def test_tanh_grad(student):
     check_close(student.tanh_grad(Z), 1 - np.tanh(Z) ** 2, what="tanh_grad(z)", inputs=(Z,),
-                mistakes={"tanh_grad takes z, the input of tanh, not its output: use 1 - tanh(z)**2": 1 - Z ** 2})
+                mistakes={TANH_GRAD_OF_OUTPUT: 1 - Z ** 2})
 
 
 def test_relu_and_relu_grad(student):
     check_close(student.relu(Z), np.maximum(Z, 0), what="relu(z)", inputs=(Z,))
     check_close(student.relu_grad(Z), (Z > 0).astype(float), what="relu_grad(z) (0 at z == 0)", inputs=(Z,),
-                mistakes={"by the spec's convention relu_grad(0) is 0 (1 only where z > 0)": (Z >= 0).astype(float)})
+                mistakes={RELU_GRAD_AT_ZERO: (Z >= 0).astype(float)})
 
 
 def test_leaky_relu_grad(student):
     check_close(student.leaky_relu_grad(Z), np.where(Z > 0, 1.0, 0.01), what="leaky_relu_grad(z) with the default k",
                 inputs=(Z,))
     check_close(student.leaky_relu_grad(Z, k=0.2), np.where(Z > 0, 1.0, 0.2), what="leaky_relu_grad(z, k=0.2)",
-                inputs=(Z,), mistakes={"use the k argument instead of a fixed 0.01": np.where(Z > 0, 1.0, 0.01)})
+                inputs=(Z,), mistakes={LEAKY_RELU_FIXED_K: np.where(Z > 0, 1.0, 0.01)})
 
 
 def test_hardtanh_grad(student):
     z = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
     check_close(student.hardtanh_grad(z), [0, 1, 1, 1, 1, 1, 0], what="hardtanh_grad(z), including z = -1 and 1",
-                inputs=(z,), mistakes={"the spec's interval is closed: hardtanh_grad is 1 at z = -1 and z = 1":
-                                       [0, 0, 1, 1, 1, 0, 0]})
+                inputs=(z,), mistakes={HARDTANH_CLOSED: [0, 0, 1, 1, 1, 0, 0]})
 
 
 def test_softsign_grad(student):

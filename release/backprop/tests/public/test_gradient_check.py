@@ -7,6 +7,7 @@ makes a forward difference or an ignored h visible.
 import numpy as np
 
 from autograder.testing import check_close, check_true
+from public_support import FIXED_STEP, FORWARD_DIFFERENCE
 
 X = np.array([[0.5, -1.0, 2.0], [1.5, -0.25, 0.75]])   # (2, 3)
 C = np.array([[1.0, 2.0, -1.0], [0.5, 1.0, 3.0]])      # (2, 3)
@@ -29,9 +30,7 @@ def test_central_differences_with_the_h_given(student):
     x = X.copy()
     check_close(student.numerical_gradient(cubic, x, h), C * (3 * X ** 2 + h ** 2),
                 what="numerical_gradient(f, x, h=0.1) for f(x) = sum(c * x**3)", inputs=(x,),
-                mistakes={"this is a forward difference (f(x + h) - f(x)) / h; use central differences "
-                          "(f(x + h e_i) - f(x - h e_i)) / (2 h)": C * (3 * X ** 2 + 3 * X * h + h ** 2),
-                          "use the h argument rather than a fixed step": 3 * C * X ** 2})
+                mistakes={FORWARD_DIFFERENCE: C * (3 * X ** 2 + 3 * X * h + h ** 2), FIXED_STEP: 3 * C * X ** 2})
 
 
 def test_x_is_restored(student):

@@ -6,7 +6,8 @@ the hinge's kink.
 """
 import numpy as np
 
-from autograder.testing import CheckFailed, check_close, check_no_warnings, check_scalar
+from autograder.testing import check_close, check_no_warnings, check_scalar
+from public_support import DLOGITS_SIGN, DLOGITS_WITHOUT_1_OVER_N, LOSS_IS_A_SUM, parts
 
 LOGITS = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0], [2.0, 2.0, 2.0], [-0.5, 1.5, 0.0]])  # (N=4, C=3)
 Y = np.array([1, 2, 0, 0])
@@ -17,12 +18,6 @@ for _constant in (LOGITS, Y):
 def _softmax(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
-
-
-def _parts(result, n, what):
-    if not isinstance(result, (tuple, list)) or len(result) != n:
-        raise CheckFailed(f"{what} should return a tuple of {n} values, got {type(result).__name__}")
-    return result
 
 
 def test_softmax_rows_of_a_batch(student):
@@ -45,26 +40,25 @@ def test_softmax_is_stable(student):
 
 
 def test_softmax_cross_entropy(student):
-    loss, dlogits = _parts(student.softmax_cross_entropy(LOGITS, Y), 2, "softmax_cross_entropy(logits, y)")
+    loss, dlogits = parts(student.softmax_cross_entropy(LOGITS, Y), 2, "softmax_cross_entropy(logits, y)")
     p = _softmax(LOGITS)
     n = len(Y)
     expected_loss = -np.mean(np.log(p[np.arange(n), Y]))
     onehot = np.eye(3)[Y]
     loss = check_scalar(loss, "the loss of softmax_cross_entropy")
     check_close(loss, expected_loss, what="the loss of softmax_cross_entropy", inputs=(LOGITS,),
-                mistakes={"the loss is the MEAN over the batch, not the sum": expected_loss * n})
+                mistakes={LOSS_IS_A_SUM: expected_loss * n})
     check_close(dlogits, (p - onehot) / n, what="dlogits of softmax_cross_entropy", inputs=(LOGITS,),
-                mistakes={"the loss is a mean over the N examples, so dlogits carries a factor 1/N": p - onehot,
-                          "sign error: dlogits = (softmax(logits) - onehot(y)) / N": (onehot - p) / n})
+                mistakes={DLOGITS_WITHOUT_1_OVER_N: p - onehot, DLOGITS_SIGN: (onehot - p) / n})
 
 
 def test_hinge_loss_small_example(student):
     s = np.array([2.0, 0.5, 1.0, 3.0])
     s_c = np.array([0.5, 1.0, 0.0, 1.0])
     # slack = 1 + s_c - s = [-0.5, 1.5, 0.0 (the kink), -1.0]; only example 1 is active.
-    loss, ds, ds_c = _parts(student.hinge_loss(s, s_c), 3, "hinge_loss(s, s_c)")
+    loss, ds, ds_c = parts(student.hinge_loss(s, s_c), 3, "hinge_loss(s, s_c)")
     check_close(check_scalar(loss, "the loss of hinge_loss"), 1.5 / 4, what="the loss of hinge_loss", inputs=(s,),
-                mistakes={"the loss is the MEAN over the batch, not the sum": 1.5})
+                mistakes={LOSS_IS_A_SUM: 1.5})
     check_close(ds, [0, -0.25, 0, 0], what="ds of hinge_loss (0 at the kink, where the slack is exactly 0)",
                 inputs=(s,),
                 mistakes={"at the kink (slack == 0) the gradient is 0: use > 0, not >= 0": [0, -0.25, -0.25, 0]})

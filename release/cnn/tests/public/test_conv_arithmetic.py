@@ -3,17 +3,14 @@
 The side of the output is floor((size + 2 * padding - kernel_size) / stride) + 1,
 an int; ValueError when that would be smaller than 1.
 """
-import numpy as np
-
 from autograder.testing import CheckFailed, expect_raises
+from public_support import check_int
 
 
 def _check(student, expected, size, kernel_size, padding=0, stride=1, about=""):
     what = f"conv_output_size({size}, {kernel_size}, padding={padding}, stride={stride}){about}"
     value = student.conv_output_size(size, kernel_size, padding=padding, stride=stride)
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise CheckFailed(f"{what} returned {value!r} of type {type(value).__name__}; return an int "
-                          "(floor division // gives one)")
+    check_int(value, what)
     if value != expected:
         raise CheckFailed(f"{what} returned {value}, expected {expected}")
 

@@ -21,7 +21,8 @@ import math
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, PartialCredit, check_array, threshold_credit
+from autograder.testing import PartialCredit, check_array, threshold_credit
+from public_support import training_step
 
 SETTINGS = {
     "sgd": {"learning_rate": 0.4},
@@ -45,9 +46,7 @@ def test_ill_conditioned_quadratic(student, config, rule):
     x = np.array(START)
     cfg = dict(SETTINGS[rule])
     for step in range(STEPS):
-        result = getattr(student, rule)(x.copy(), np.array([0.2 * x[0], 4.0 * x[1]]), cfg)
-        if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
-            raise CheckFailed(f"{rule} should return (next_w, config) with config a dict")
+        result = training_step(getattr(student, rule)(x.copy(), np.array([0.2 * x[0], 4.0 * x[1]]), cfg), rule)
         x = check_array(result[0], f"next_w of {rule} on the quadratic (step {step + 1})", shape=(2,), finite=False)
         cfg = result[1]
         if not np.all(np.isfinite(x)) or _g(x) > 1e12:
