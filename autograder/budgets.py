@@ -2,7 +2,7 @@
 
 An assignment overrides these under ``limits:`` in its ``assignment.yaml``
 (read by :mod:`autograder.config`); the sandbox takes its defaults from the
-same numbers (:class:`autograder.sandbox.launcher.Limits`,
+same numbers (:class:`autograder.sandbox.limits.Limits`,
 :class:`autograder.sandbox.session.SessionConfig`). It is a leaf module, so
 both the course side and the sandbox can depend on it without depending on
 each other.

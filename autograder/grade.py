@@ -24,6 +24,7 @@ from autograder import devices, extract, record, suite
 from autograder.config import Assignment, ConfigError
 from autograder.course import Course
 from autograder.sandbox import launcher
+from autograder.sandbox.limits import Limits
 from autograder.sandbox.child import SKIPPED_STATEMENTS
 from autograder.sandbox.session import SessionConfig, StudentSession
 from autograder.sandbox.student import Student
@@ -42,7 +43,7 @@ def session_config(assignment: Assignment, source: str, filename: str, slot: int
     return SessionConfig(
         source=source, filename=filename, module=assignment.student_file,
         allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule,
-        limits=launcher.Limits.of(b, threads=threads, cuda=device == "cuda"),
+        limits=Limits.of(b, threads=threads, cuda=device == "cuda"),
         call_timeout_s=b.call_timeout_s, load_timeout_s=b.load_timeout_s, statement_timeout_s=b.statement_timeout_s,
         slot=slot, preload=tuple(dict.fromkeys(("numpy", *assignment.allowed_imports))))
 

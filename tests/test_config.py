@@ -75,7 +75,7 @@ def test_budgets_have_one_set_of_defaults(mini):
 
     from autograder import grade
     from autograder.budgets import Budgets
-    from autograder.sandbox.launcher import Limits
+    from autograder.sandbox.limits import Limits
     from autograder.sandbox.session import SessionConfig
     assert Limits() == Limits.of(Budgets())
     plain = SessionConfig("", "m.py", "m")

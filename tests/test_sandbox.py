@@ -11,6 +11,7 @@ import pytest
 
 from autograder import api
 from autograder.sandbox import launcher
+from autograder.sandbox.limits import Limits
 from autograder.sandbox.faults import SandboxError
 from autograder.sandbox.session import SessionConfig, StudentSession
 from autograder.sandbox.student import Student
@@ -195,7 +196,7 @@ def test_memory_rlimit_leaves_room_for_the_cuda_drivers_reservation(cuda, limite
     (seen on an H100: cudaGetDeviceCount "out of memory"), so a GPU process is held by RLIMIT_DATA."""
     import dataclasses
     src = "import resource\ndef limit(name):\n    return resource.getrlimit(getattr(resource, name))[0]\n"
-    limits = dataclasses.replace(launcher.Limits(), cuda=cuda)
+    limits = dataclasses.replace(Limits(), cuda=cuda)
     session = StudentSession(SessionConfig(src, "m.py", "m", ("resource",), limits=limits))
     try:
         session.start()
@@ -234,7 +235,7 @@ def test_gpu_processes_may_listen_on_unix_sockets_but_connect_nowhere(cuda):
     """The CUDA driver binds and listens on a Unix socket at start-up (denying either fails cuInit on an
     H100), so a GPU process gets exactly that; connect stays denied, so it reaches nothing."""
     import dataclasses
-    limits = dataclasses.replace(launcher.Limits(), cuda=cuda)
+    limits = dataclasses.replace(Limits(), cuda=cuda)
     session = StudentSession(SessionConfig(SOCKETS, "m.py", "m", ("os", "socket"), limits=limits))
     try:
         session.start()
@@ -326,7 +327,7 @@ def test_bubblewrap_as_root_without_the_uid_layer_keeps_no_capability_and_a_boun
     finally:
         session.close()
     assert uid == 0 and cap_eff == 0
-    assert 0 < shm_bytes <= launcher.Limits().tmp_bytes
+    assert 0 < shm_bytes <= Limits().tmp_bytes
 
 
 def test_sweep_removes_the_empty_groups_of_a_killed_grader_and_keeps_the_others(monkeypatch):

@@ -5,10 +5,12 @@ import os
 import pytest
 
 from autograder.sandbox import launcher, zygote
+
+from autograder.sandbox.limits import Limits
 from autograder.sandbox.session import SessionConfig, StudentSession
 from autograder.sandbox.student import Student
 
-pytestmark = pytest.mark.skipif(not zygote.enabled(launcher.Limits()), reason="warm boxes need bubblewrap")
+pytestmark = pytest.mark.skipif(not zygote.enabled(Limits()), reason="warm boxes need bubblewrap")
 
 LITTER = '''
 import os, subprocess, time

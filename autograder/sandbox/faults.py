@@ -97,7 +97,7 @@ def from_error(name: str, kind: str, message: str, type_name: str, mro: list[str
 
 # -- the process --------------------------------------------------------------------
 def death_reason(code: int, *, printed_too_much: bool, oom_killed: bool, limits) -> str:
-    """Why the process running the student's code ended (``limits``: its ``launcher.Limits``)."""
+    """Why the process running the student's code ended (``limits``: its ``limits.Limits``)."""
     if printed_too_much:
         return f"your code printed more than {limits.output_bytes // 1024} KiB of output"
     if code == -signal.SIGXCPU:

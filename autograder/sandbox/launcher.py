@@ -29,52 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import autograder
-from autograder.budgets import DEFAULT, Budgets
 from autograder.sandbox import cgroups, protocol
+from autograder.sandbox.limits import Limits
 
 SANDBOX_UID_BASE = 61000
 CHILD_ROOT = "/opt/autograder"  # where the box sees this package
 JOBS_DIR = "/run/autograder-jobs"  # a warm parent's FIFOs, inside the box
 # argv after it: PACKAGE_PARENT MODE LIMITS_JSON REQUEST_FD,REPLY_FD [JOBS_DIR] (boot.main)
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.sandbox.boot import main; main()"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one student process (all of its calls together).
-
-    The first four are an assignment's budgets (:mod:`autograder.budgets`,
-    whose defaults these are); the rest are the sandbox's own.
-    """
-
-    cpu_s: int = DEFAULT.cpu_s
-    memory_bytes: int = DEFAULT.memory_bytes
-    nproc: int = DEFAULT.processes
-    output_bytes: int = DEFAULT.output_bytes
-    file_bytes: int = 64 * 1024**2
-    open_files: int = 256
-    tmp_bytes: int = 64 * 1024**2
-    threads: int = 1  # BLAS/OpenMP/torch threads: the student process's share of the cores
-    cuda: bool = False  # give the process the machine's NVIDIA devices
-
-    @classmethod
-    def of(cls, budgets: Budgets, threads: int = 1, cuda: bool = False) -> "Limits":
-        return cls(cpu_s=int(budgets.cpu_s), memory_bytes=budgets.memory_bytes, nproc=int(budgets.processes),
-                   output_bytes=budgets.output_bytes, threads=threads, cuda=cuda)
-
-    def for_child(self) -> dict:
-        # The CUDA driver reserves tens of GB of address space at start-up
-        # (never backed by memory), so RLIMIT_AS makes cudaGetDeviceCount fail
-        # with "out of memory"; RLIMIT_DATA counts only private writable
-        # mappings, which is what the process really fills.
-        return {
-            "cpu_s": self.cpu_s,
-            "data_bytes" if self.cuda else "memory_bytes": self.memory_bytes,
-            "nproc": self.nproc,
-            "file_bytes": self.file_bytes,
-            "open_files": self.open_files,
-            "core_bytes": 0,
-        }
 
 
 @dataclass

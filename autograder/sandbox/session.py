@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from autograder.budgets import DEFAULT
 from autograder.sandbox import codec, faults, launcher, protocol, zygote
+from autograder.sandbox.limits import Limits
 from autograder.sandbox.handles import HandleTable
 from autograder.sandbox.mirror import mirror_changes
 
@@ -49,7 +50,7 @@ class SessionConfig:
     module: str
     allowed_imports: tuple[str, ...] = ()
     course_rule: str = ""
-    limits: launcher.Limits = launcher.Limits()
+    limits: Limits = Limits()
     call_timeout_s: float = DEFAULT.call_timeout_s
     load_timeout_s: float = DEFAULT.load_timeout_s
     statement_timeout_s: float = DEFAULT.statement_timeout_s

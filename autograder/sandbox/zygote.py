@@ -39,6 +39,8 @@ import time
 
 from autograder.sandbox import codec, launcher, protocol
 
+from autograder.sandbox.limits import Limits
+
 WARM_ENV = "AUTOGRADER_WARM"
 # Warm boxes kept for later submissions, over all assignments and slots: a
 # batch keeps one per slot (--jobs defaults to the usable cores).
@@ -49,7 +51,7 @@ class BoxBroken(RuntimeError):
     """The warm parent stopped answering: the box is discarded."""
 
 
-def enabled(limits: launcher.Limits) -> bool:
+def enabled(limits: Limits) -> bool:
     return os.environ.get(WARM_ENV, "1") != "0" and not limits.cuda and launcher.mode() != "plain"
 
 
@@ -99,7 +101,7 @@ class JobProcess:
 class WarmBox:
     """One sandboxed warm parent with the libraries in ``preload`` imported."""
 
-    def __init__(self, limits: launcher.Limits, slot: int, preload: tuple[str, ...], timeout_s: float):
+    def __init__(self, limits: Limits, slot: int, preload: tuple[str, ...], timeout_s: float):
         self.dir = launcher.private_dir("jobs")
         os.chmod(self.dir, 0o755)
         self.broken = self._closed = False
@@ -238,12 +240,12 @@ _idle: list[tuple[tuple, WarmBox]] = []
 _idle_lock = threading.Lock()
 
 
-def _key(limits: launcher.Limits, slot: int, preload: tuple[str, ...]) -> tuple:
+def _key(limits: Limits, slot: int, preload: tuple[str, ...]) -> tuple:
     # The layers in force are part of the key: the ablation changes them between batches.
     return limits, slot, preload, launcher.mode(), tuple(sorted(launcher.disabled_layers()))
 
 
-def acquire(limits: launcher.Limits, slot: int, preload: tuple[str, ...], timeout_s: float) -> WarmBox:
+def acquire(limits: Limits, slot: int, preload: tuple[str, ...], timeout_s: float) -> WarmBox:
     """An idle warm box for these limits and this slot, or a new one (a box serves one session at a time)."""
     key = _key(limits, slot, preload)
     with _idle_lock:

@@ -64,6 +64,7 @@ from pathlib import Path
 import autograder
 from autograder import config
 from autograder.sandbox import launcher
+from autograder.sandbox.limits import Limits
 from redteam.attacks import ATTACKS, GROUPS, Attack, Observation, parse_printed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,7 +124,7 @@ class BatchReport:
 
 def limits() -> dict:
     budgets = config.load(FIXTURE_COURSE / "assignments" / "mini" / "assignment.yaml").budgets
-    base = launcher.Limits()
+    base = Limits()
     return {"memory_mib": budgets.memory_mb, "nproc": budgets.processes, "output_kib": budgets.output_kb,
             "file_mib": base.file_bytes // 1024**2, "tmp_mib": base.tmp_bytes // 1024**2,
             "nofile": base.open_files, "cores_x100": 100 * base.threads}
