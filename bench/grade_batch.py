@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 from autograder import api  # noqa: E402
 from autograder.course import Course  # noqa: E402
 from autograder.demo import catalogue_submission  # noqa: E402
+from autograder.pool import usable_cores  # noqa: E402
 from autograder.sandbox import zygote  # noqa: E402
 
 
@@ -52,6 +53,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.cold:
         os.environ[zygote.WARM_ENV] = "0"
+    import subprocess
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    print(f"commit {commit}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
         subs = Path(tmp) / "subs"
         make_batch(args.assignment, subs, args.n)
@@ -61,7 +66,7 @@ def main() -> None:
     times = sorted(r.execution_time_s for r in results)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
     ref = [r.execution_time_s for r in results if r.score == r.max_score]
-    print(f"{args.assignment}: {len(results)} graded, {len(faults)} grader faults, jobs={args.jobs or api.usable_cores()}")
+    print(f"{args.assignment}: {len(results)} graded, {len(faults)} grader faults, jobs={args.jobs or usable_cores()}")
     print(f"per submission: median {statistics.median(times):.3f} s, p95 {p95:.3f} s, "
           f"max {times[-1]:.3f} s; full-score ones median {statistics.median(ref) if ref else float('nan'):.3f} s")
     # Added time: everything but the tests' own work (extracting, starting the
