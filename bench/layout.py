@@ -8,8 +8,10 @@ so that two commits can be compared with the same ruler.
 
 Counting rule for the tests: a line is a *test line* when it is inside a
 top-level ``def test_*`` of a ``tests/hidden/test_*.py`` file; a *helper
-line* is any other line of a top-level statement in the hidden tests (or in
-a support module next to them), except imports and the module docstring.
+line* is any other line of a top-level statement in those files, except
+imports and the module docstring; the support modules next to them
+(``tests/support.py``, ``tests/public_support.py``) are counted apart, the
+same way.
 Blank lines and comment-only lines count as neither.
 """
 
@@ -51,7 +53,6 @@ def test_and_helper_lines(path: Path) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tree", type=Path, default=HERE)
-    parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     package = args.tree / "autograder"
     modules = sorted(package.rglob("*.py"))
@@ -63,17 +64,18 @@ def main() -> None:
           f"over 400 lines: {sum(p.read_text().count(chr(10)) > 400 for p in modules)}")
     print(f"import edges inside the package: {sum(len(v) for v in graph.values())}; cycles: {cycles(graph)}")
     print()
-    print(f"{'assignment':16s} {'test lines':>10s} {'helper lines':>12s}")
-    total_t = total_h = 0
+    print(f"{'assignment':16s} {'test lines':>10s} {'helpers in test files':>22s} {'support modules':>16s}")
+    totals = [0, 0, 0]
     for folder in sorted((args.tree / "assignments").glob("*/tests")):
-        t = h = 0
-        files = sorted((folder / "hidden").glob("*.py")) + sorted(folder.glob("*.py"))
-        for path in files:
+        row = [0, 0, 0]
+        for path in sorted((folder / "hidden").glob("*.py")):
             dt, dh = test_and_helper_lines(path)
-            t, h = t + dt, h + dh
-        total_t, total_h = total_t + t, total_h + h
-        print(f"{folder.parent.name:16s} {t:10d} {h:12d}")
-    print(f"{'total':16s} {total_t:10d} {total_h:12d}")
+            row[0], row[1] = row[0] + dt, row[1] + dh
+        for path in sorted(folder.glob("*.py")):  # support.py, public_support.py
+            row[2] += sum(test_and_helper_lines(path))
+        totals = [a + b for a, b in zip(totals, row)]
+        print(f"{folder.parent.name:16s} {row[0]:10d} {row[1]:22d} {row[2]:16d}")
+    print(f"{'total':16s} {totals[0]:10d} {totals[1]:22d} {totals[2]:16d}")
 
 
 if __name__ == "__main__":
