@@ -36,6 +36,7 @@ class Job:
     filename: str
     data: bytes
     notes: tuple[str, ...] = ()
+    display: str = ""  # the student's name as found (``student`` is the safe id)
 
     @property
     def sha256(self) -> str:
@@ -89,7 +90,7 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                             faults.append(_fault(book, assignment, job, runs))
                         else:
                             try:
-                                result = record.assemble(assignment, job.student, runs, executor.name)
+                                result = record.assemble(assignment, job.student, runs, executor.name, job.display)
                                 book.save(result)  # committed before its files: a kill now loses nothing
                                 report.write_student(out, result)
                                 results.append(result)
@@ -125,8 +126,8 @@ def _todo(book: Gradebook, assignment: Assignment, submissions: list[ingest.Subm
             data = sub.read()
         except (OSError, KeyError, zipfile.BadZipFile, RuntimeError) as exc:  # reported for this student only
             data, note = b"", f"{sub.name} could not be read ({exc})"
-            sub = ingest.Submission(sub.student, None, note)
-        job = Job(sub.student, sub.name, data, (note,) if note else ())
+            sub = ingest.Submission(sub.student, None, note, display=sub.display)
+        job = Job(sub.student, sub.name, data, (note,) if note else (), sub.display)
         if not regrade and book.is_current(assignment.name, job.student, job.sha256, __version__):
             skipped += 1
         else:

@@ -35,6 +35,7 @@ class Submission:
     path: Path | None  # None: the student's folder held nothing gradeable
     note: str = ""
     member: str | None = None  # a file inside the zip at ``path`` (a course export)
+    display: str = ""  # the name as found, for people to read; ``student`` is the id the outputs use
 
     @property
     def name(self) -> str:

@@ -125,6 +125,7 @@ class Result:
     execution_time_s: float
     executor: str  # local | dask
     grader_version: str = __version__
+    display: str = ""  # the student's name as found, for people; ``student`` is the id outputs are filed under
     schema_version: int = SCHEMA_VERSION
     extra: dict = field(default_factory=dict)  # room for later fields without a schema change
 
@@ -155,7 +156,8 @@ class Result:
         return cls(**values)
 
 
-def assemble(assignment: Assignment, student: str, runs: list[Run], executor: str = "local") -> Result:
+def assemble(assignment: Assignment, student: str, runs: list[Run], executor: str = "local",
+             display: str = "") -> Result:
     """The record of one submission from the runs that graded its parts: the one place that scores."""
     outcomes = [o for run in runs for o in run.outcomes]
     run_of = {name: run for run in runs for name in run.parts}
@@ -177,7 +179,7 @@ def assemble(assignment: Assignment, student: str, runs: list[Run], executor: st
         sha256=runs[0].sha256, parts=tuple(parts), notes=tuple(dict.fromkeys(n for r in runs for n in r.notes)),
         printed=_printed(runs), sandbox=tuple(dict.fromkeys(m for r in runs for m in r.sandbox)),
         device=gpu_run.device if gpu_run is not None else "cpu",
-        execution_time_s=sum(r.execution_time_s for r in runs), executor=executor)
+        execution_time_s=sum(r.execution_time_s for r in runs), executor=executor, display=display or student)
 
 
 def _printed(runs: list[Run]) -> str:
