@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import batch, devices, record, report
+from autograder import batch, devices, record, report, safe
 from autograder.course import Course, find
 from autograder.grade import grade_submission
 
@@ -55,11 +55,12 @@ def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course:
     path = Path(path)
     result = grade_submission(assignment, path.stem, path.name, path.read_bytes(), visibilities=("public",))
     for note in result.notes:
-        print(f"note: {note}", file=log)
+        print(f"note: {safe.clean(note)}", file=log)
     ok = True
     for t in result.outcomes:
         ok &= t.passed
-        print(f"{'PASS' if t.passed else 'FAIL'}  {t.id}" + ("" if t.passed else f"\n      {t.message}"), file=log)
+        print(f"{'PASS' if t.passed else 'FAIL'}  {t.id}" + ("" if t.passed else f"\n      {safe.clean(t.message)}"),
+              file=log)
     total = len(result.outcomes)
     npass = sum(t.passed for t in result.outcomes)
     print(f"{npass}/{total} public tests passed. The hidden tests check more cases; passing these is a start.",

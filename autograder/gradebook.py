@@ -16,7 +16,9 @@ message saying what to do.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -24,9 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import __version__
+from autograder.config import ConfigError
 from autograder.record import SCHEMA_VERSION, Result, check_version
 
 FILE_NAME = "gradebook.sqlite"
+LOCK_NAME = "gradebook.lock"
+
+
+class FolderBusy(ConfigError):
+    """Another autograder process holds this output folder."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,13 +65,24 @@ class Row:
 
 
 class Gradebook:
-    """Thread-safe access to one output folder's database."""
+    """Thread-safe access to one output folder's database, held by one process at a time.
+
+    Opening it takes an exclusive lock on ``OUT/gradebook.lock`` (``flock``):
+    a second ``grade`` or ``report`` on the same folder is refused at once
+    instead of interleaving its rows and files with the first. The kernel
+    drops the lock when the holder exits, killed or not, so none is left stuck.
+    """
 
     def __init__(self, out: Path):
         out.mkdir(parents=True, exist_ok=True)
         self.path = out / FILE_NAME
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._held = _lock_folder(out)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        except BaseException:
+            os.close(self._held)
+            raise
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")  # a committed row survives power loss
@@ -76,11 +95,16 @@ class Gradebook:
                 check_version(int(found[0]) if found[0].isdigit() else found[0], str(self.path))
         except BaseException:
             self._db.close()
+            os.close(self._held)
             raise
 
     def close(self) -> None:
         with self._lock:
+            if self._held < 0:
+                return
             self._db.close()
+            os.close(self._held)  # releases the folder
+            self._held = -1
 
     def is_current(self, assignment: str, student: str, sha256: str, grader_version: str = __version__) -> bool:
         """Graded already, from the same bytes, by the same grader version."""
@@ -119,3 +143,18 @@ class Gradebook:
     def assignments(self) -> list[str]:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT DISTINCT assignment FROM submissions ORDER BY 1")]
+
+
+def _lock_folder(out: Path) -> int:
+    """An fd holding ``out``'s lock; FolderBusy when another process holds it."""
+    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        os.close(fd)
+        raise FolderBusy(f"{out} is being written by another autograder (pid {holder or '?'}): wait for it to "
+                         "finish, or use another --out folder") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd

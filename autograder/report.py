@@ -10,14 +10,15 @@ never reach it.
 from __future__ import annotations
 
 import csv
-import html
 import json
 import os
-import re
 from collections import Counter
 from pathlib import Path
 
-from autograder.record import Result
+import jinja2
+
+from autograder import safe
+from autograder.record import Result, TestResult
 
 STATUS_WORDS = {"passed": "passed", "partial": "partial credit", "failed": "failed", "timeout": "timed out",
                 "error": "error"}
@@ -30,7 +31,8 @@ def results_json(result: Result) -> dict:
         "score": t.score,
         "max_score": t.max_score,
         "status": "passed" if t.passed else "failed",
-        "output": t.message,
+        "output": safe.clean(t.message),
+        "output_format": "text",  # Gradescope shows it as text: nothing in it is rendered
         "visibility": "visible" if t.visibility == "public" else "after_published",
         "extra_data": {"status": t.status, "part": t.part, "duration_s": round(t.duration_s, 4),
                        **({"mistake": t.mistake} if t.mistake else {})},
@@ -41,6 +43,7 @@ def results_json(result: Result) -> dict:
         "max_score": result.max_score,
         "execution_time": round(result.execution_time_s, 3),
         "output": _summary_text(result),
+        "output_format": "text",
         "tests": tests,
         "extra_data": {
             "schema_version": result.schema_version,
@@ -61,49 +64,49 @@ def results_json(result: Result) -> dict:
 
 
 def _summary_text(result: Result) -> str:
-    lines = [f"Graded {result.filename}: {result.score:g} / {result.max_score:g}"]
-    lines += [f"- {n}" for n in result.notes]
+    lines = [f"Graded {safe.clean(result.filename)}: {result.score:g} / {result.max_score:g}"]
+    lines += [f"- {safe.clean(n)}" for n in result.notes]
     return "\n".join(lines)
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+def _mark(t: TestResult) -> str:
+    return "✔" if t.passed else ("◐" if t.fraction > 0 else "✘")
 
 
-def clean(text: str) -> str:
-    """Student-made text for a page: control characters (terminal escapes, NULs) become '?'."""
-    return CONTROL.sub("?", text)
+def _words(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
 
 
 def feedback_md(result: Result) -> str:
-    out = [f"# {result.title}: feedback for {result.student}", "",
-           f"File graded: `{result.filename}`  ", f"Score: **{result.score:g} / {result.max_score:g}**", ""]
+    """Markdown for students and LMSs. Every piece of student-made text is a code span or a fenced
+    block (:mod:`autograder.safe`), so no renderer makes HTML, a link or an image of it."""
+    out = [f"# {result.title}: feedback for {safe.md_code(result.display or result.student)}", "",
+           f"File graded: {safe.md_code(result.filename)}  ", f"Score: **{result.score:g} / {result.max_score:g}**",
+           ""]
     if result.notes:
-        out += ["## Notes on your submission", ""] + [f"- {clean(n)}" for n in result.notes] + [""]
+        out += ["## Notes on your submission", ""] + [f"- {safe.md_code(n)}" for n in result.notes] + [""]
     for part in result.parts:
         out += [f"## {part.title} ({part.score:g} / {part.max_score:g})", ""]
         for t in part.tests:
-            mark = "✔" if t.passed else ("◐" if t.fraction > 0 else "✘")
             label = t.id if t.visibility == "public" else f"{t.id} (hidden test)"
-            line = f"- {mark} `{label}`: {STATUS_WORDS.get(t.status, t.status)}"
+            line = f"- {_mark(t)} `{label}`: {_words(t.status)}"
             if t.message and not t.passed or t.status == "partial":
-                line += f" — {clean(t.message)}"
+                line += f" — {safe.md_code(t.message)}"
             out.append(line)
         out.append("")
     if result.printed.strip():
-        out += ["## What your code printed", "", "```", clean(result.printed).replace("```", "'''"), "```", ""]
+        out += ["## What your code printed", "", safe.md_block(result.printed), ""]
     return "\n".join(out)
 
 
-def feedback_html(markdown_text: str, title: str) -> str:
-    """A standalone page; the markdown is rendered by mistune (nbconvert's renderer)."""
-    try:
-        import mistune
-        body = mistune.html(markdown_text)
-    except ImportError:
-        body = f"<pre>{html.escape(markdown_text)}</pre>"
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.4}"
-            "code{background:#f3f3f3}</style></head><body>" + body + "</body></html>\n")
+_pages = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"), autoescape=True,
+                            undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+_pages.globals.update(mark=_mark, words=_words)
+
+
+def feedback_html(result: Result) -> str:
+    """The student's page, from the record through an autoescaping template (templates/feedback.html)."""
+    return _pages.get_template("feedback.html").render(r=result)
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -119,7 +122,7 @@ def write_student(out: Path, result: Result) -> Path:
     feedback = feedback_md(result)
     _atomic_write(folder / "results.json", json.dumps(results_json(result), indent=2) + "\n")
     _atomic_write(folder / "feedback.md", feedback)
-    _atomic_write(folder / "feedback.html", feedback_html(feedback, f"{result.title}: {result.student}"))
+    _atomic_write(folder / "feedback.html", feedback_html(result))
     return folder
 
 
@@ -140,13 +143,14 @@ def write_gradebook(out: Path, rows: list, assignment) -> Path:
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", *parts, "total", "max_score", "status", "file"])
+        writer.writerow(["student", "name", *parts, "total", "max_score", "status", "file"])
         for row in rows:
             r = row.result
             by_part = {p.name: p.score for p in r.parts} if r else {}
-            writer.writerow([row.student, *(f"{by_part.get(p, 0):g}" for p in parts),
+            writer.writerow([safe.csv_cell(row.student), safe.csv_cell(r.display if r else row.student),
+                             *(f"{by_part.get(p, 0):g}" for p in parts),
                              f"{r.score if r else 0:g}", f"{r.max_score if r else assignment.max_score:g}",
-                             "graded" if r else "grader fault", r.filename if r else ""])
+                             "graded" if r else "grader fault", safe.csv_cell(r.filename if r else "")])
     os.replace(tmp, path)
     return path
 
@@ -208,30 +212,14 @@ def _histogram_png(values: list[float], maximum: float, title: str) -> str:
 
 
 def summary_html(rows: list, assignment) -> str:
-    """What an instructor looks at: histograms per part, the most-failed tests, the common mistakes."""
+    """What an instructor looks at: histograms per part, the most-failed tests, the common mistakes
+    (templates/summary.html, autoescaped)."""
     graded = [r.result for r in rows if r.result]
-    esc = html.escape
-    out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(assignment.title)}: summary</title>"
-           "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
-           "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}.h{display:inline-block}</style>"
-           f"</head><body><h1>{esc(assignment.title)}</h1>",
-           f"<p>{len(graded)} submissions graded, {len(rows) - len(graded)} grader fault(s). "
-           f"Mean total {sum(r.score for r in graded) / max(1, len(graded)):.2f} / {assignment.max_score:g}.</p>",
-           f"<pre>{esc(summary_table(rows, assignment))}</pre>", "<h2>Score histograms</h2>"]
     series = [("total", [r.score for r in graded], assignment.max_score)]
     series += [(p.title, [_part_score(r, p.name) for r in graded], p.points) for p in assignment.parts]
-    for title, values, maximum in series:
-        out.append(f"<img class='h' alt='{esc(title)}' src='data:image/png;base64,"
-                   f"{_histogram_png(values, maximum, title)}'>")
-    failed, hints = _failed_tests(graded)
-    out.append("<h2>Most-failed tests</h2><table><tr><th>test</th><th>students failing</th></tr>")
-    out += [f"<tr><td>{esc(name)}</td><td>{n} / {len(graded)}</td></tr>" for name, n in failed.most_common(20)]
-    out.append("</table><h2>Most common recognised mistakes</h2><table><tr><th>hint</th><th>times seen</th></tr>")
-    out += [f"<tr><td>{esc(h)}</td><td>{n}</td></tr>" for h, n in hints.most_common(15)]
-    out.append("</table>")
-    faults = [r for r in rows if r.result is None]
-    if faults:
-        out.append("<h2>Grader faults</h2><ul>" + "".join(f"<li>{esc(r.student)}: {esc(r.fault or '')}</li>"
-                                                           for r in faults) + "</ul>")
-    out.append("</body></html>\n")
-    return "\n".join(out)
+    failed, mistakes = _failed_tests(graded)
+    return _pages.get_template("summary.html").render(
+        a=assignment, graded=graded, faults=[r for r in rows if r.result is None],
+        mean=sum(r.score for r in graded) / max(1, len(graded)), table=summary_table(rows, assignment),
+        histograms=[(title, _histogram_png(values, maximum, title)) for title, values, maximum in series],
+        failed=failed.most_common(20), mistakes=mistakes.most_common(15))

@@ -147,3 +147,25 @@ def test_records_round_trip_through_the_gradebook(mini, tmp_path):
         assert {row.student: row.result for row in book.rows()} == {r.student: r for r in results}
     finally:
         book.close()
+
+
+# -- one run per output folder --------------------------------------------------------
+def test_a_second_run_on_a_busy_folder_is_refused_and_a_killed_holder_leaves_no_lock(mini, tmp_path):
+    from autograder.gradebook import Gradebook
+    subs, out = make_batch(tmp_path / "subs", 1), tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+                               "from autograder.gradebook import Gradebook; Gradebook(Path(sys.argv[1])); "
+                               "print('held', flush=True); time.sleep(60)", str(out)],
+                              cwd=FIXTURE_COURSE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        done = subprocess.run([sys.executable, "-m", "autograder", "grade", "mini", str(subs), "--out", str(out)],
+                              cwd=FIXTURE_COURSE, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and f"being written by another autograder (pid {holder.pid})" in done.stderr
+        assert not (out / "s00").exists()  # it graded nothing
+    finally:
+        holder.kill()  # SIGKILL: no chance to unlock
+        holder.wait()
+    Gradebook(out).close()  # the kernel released the dead holder's lock
+    api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+    assert (out / "s00" / "results.json").is_file()
