@@ -181,11 +181,15 @@ def feedback_not_injected(obs: Observation) -> list:
     problems = []
     if "<script>" in obs.feedback_html:
         problems.append("the student's <script> reached feedback.html unescaped")
-    inside = False
+    fence = ""  # the open code fence, as CommonMark closes it: a run of the same character, at least as long
     for line in obs.feedback_md.splitlines():
-        if line.startswith("```"):
-            inside = not inside
-        elif line.strip() == "# Forged heading" and not inside:
+        run = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
+        if run and not fence:
+            fence = run.group(1)
+        elif run and run.group(1)[0] == fence[0] and len(run.group(1)) >= len(fence) and \
+                line.strip() == run.group(1):
+            fence = ""
+        elif line.strip() == "# Forged heading" and not fence:
             problems.append("the student's output broke out of its code block in feedback.md")
     return problems
 
