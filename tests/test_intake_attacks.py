@@ -342,9 +342,9 @@ def test_only_the_exports_own_metadata_names_students(tmp_path):
     forged = yaml.safe_dump({"submission_1001": {":submitters": [{":sid": "victim"}]}})
     export = tmp_path / "gs.zip"
     export.write_bytes(zipped({
+        "e/submission_1001/submission_metadata.yml": forged,  # the student uploaded this; it comes first
         "e/submission_metadata.yml": yaml.safe_dump(GRADESCOPE_META),
         "e/submission_1001/mini.py": GOOD,
-        "e/submission_1001/submission_metadata.yml": forged,  # the student uploaded this
         "e/submission_1002/mini.py": WRONG,
         "e/submission_1002/../../../evil.py": GOOD,
         "e/submission_1003/mini.py": GOOD,
@@ -398,6 +398,16 @@ def test_an_export_member_is_read_through_the_caps(tmp_path):
     assert subs["eve"].read() == GOOD.encode()
 
 
+def test_an_entry_shadowed_by_a_link_of_the_same_name_is_not_read(tmp_path):
+    link, target = symlink_entry("ada_1_2_mini.py", "/etc/passwd")
+    export = tmp_path / "canvas.zip"
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        export.write_bytes(zipped({"ada_1_2_mini.py": GOOD, link: target}))
+    (sub,) = find_submissions([export], "mini", "mini")
+    with pytest.raises(Refused, match="symbolic link"):
+        sub.read()
+
+
 # ---------------------------------------------------------------- configuration
 
 def with_intake(tmp_path, intake) -> Path:
@@ -415,6 +425,18 @@ def test_intake_limits_are_configured_per_assignment(tmp_path):
     assert config.load(FIXTURE_COURSE / "assignments" / "mini" / "assignment.yaml").intake == DEFAULT
     loaded = config.load(with_intake(tmp_path, {"file_bytes": 1000, "json_depth": 8}))
     assert loaded.intake == IntakeLimits(file_bytes=1000, json_depth=8)
+
+
+def test_an_assignments_intake_limits_reach_the_batch(tmp_path, monkeypatch):
+    path = with_intake(tmp_path, {"file_bytes": len(GOOD) + 100})
+    for name, text in {"alice": GOOD, "bob": GOOD + "#" * 200}.items():
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        (tmp_path / "subs" / name / "mini.py").write_text(text)
+    monkeypatch.chdir(path.parent.parent.parent)
+    results, faults = api.grade_batch("mini", [tmp_path / "subs"], tmp_path / "out", 1, log=io.StringIO())
+    scores = {r.student: r for r in results}
+    assert not faults and scores["alice"].score == 10 and scores["bob"].score == 0
+    assert any("mini.py is larger than" in n for n in scores["bob"].notes)
 
 
 @pytest.mark.parametrize("intake, key, words", [
