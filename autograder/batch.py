@@ -123,9 +123,10 @@ def _todo(book: Gradebook, assignment: Assignment, submissions: list[ingest.Subm
     for sub in submissions:
         note = sub.note
         try:
-            data = sub.read()
-        except (OSError, KeyError, zipfile.BadZipFile, RuntimeError) as exc:  # reported for this student only
-            data, note = b"", f"{sub.name} could not be read ({exc})"
+            data = sub.read(assignment.intake)
+        except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ingest.Refused) as exc:  # this student only
+            why = str(exc) if isinstance(exc, ingest.Refused) else f"{sub.name} could not be read ({exc})"
+            data, note = b"", "; ".join(filter(None, (note, why)))
             sub = ingest.Submission(sub.student, None, note, display=sub.display)
         job = Job(sub.student, sub.name, data, (note,) if note else (), sub.display)
         if not regrade and book.is_current(assignment.name, job.student, job.sha256, __version__):

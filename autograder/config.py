@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from autograder.budgets import Budgets
+from autograder.intake_limits import IntakeLimits
 
 RUNNERS = ("cpu", "gpu")
 # Modules shared by an assignment's test files, in tests/ next to public/ and hidden/, and who may read each
@@ -54,6 +55,7 @@ class Assignment:
     thresholds: dict
     public_data: tuple[str, ...] = ()
     device_settings: dict = field(default_factory=dict)
+    intake: IntakeLimits = IntakeLimits()  # what intake reads of a submission
 
     @property
     def max_score(self) -> float:
@@ -120,7 +122,7 @@ class _Reader:
 
 
 KNOWN_KEYS = {"name", "title", "student_file", "allowed_imports", "course_rule", "limits", "parts",
-              "tolerances", "thresholds", "public_data", "settings"}
+              "tolerances", "thresholds", "public_data", "settings", "intake"}
 
 
 def load(path: str | Path) -> Assignment:
@@ -144,7 +146,8 @@ def load(path: str | Path) -> Assignment:
     for i, mod in enumerate(imports):
         if not isinstance(mod, str) or not mod.isidentifier():
             top.fail(f"allowed_imports[{i}]", f"must be a module name, got {mod!r}")
-    budgets = _budgets(top.sub("limits", top.get("limits", dict, default={})))
+    budgets = _positive(top.sub("limits", top.get("limits", dict, default={})), Budgets)
+    intake = _positive(top.sub("intake", top.get("intake", dict, default={})), IntakeLimits)
     parts_raw = top.get("parts", list, check=lambda v: len(v) > 0, hint=" (a non-empty list of parts)")
     parts, seen = [], set()
     for i, raw in enumerate(parts_raw):
@@ -194,6 +197,7 @@ def load(path: str | Path) -> Assignment:
         thresholds=thresholds,
         public_data=tuple(top.get("public_data", list, default=[])),
         device_settings=_settings(top.sub("settings", top.get("settings", dict, default={})), path.parent),
+        intake=intake,
     )
     for i, name in enumerate(assignment.public_data):
         if not isinstance(name, str) or "/" in name or name.startswith("."):
@@ -223,8 +227,9 @@ def _settings(r: _Reader, folder: Path) -> dict:
     return out
 
 
-def _budgets(r: _Reader) -> Budgets:
-    known = Budgets.__dataclass_fields__
+def _positive(r: _Reader, limits: type):
+    """A dataclass of positive numbers (``limits:`` Budgets, ``intake:`` IntakeLimits), defaults for the rest."""
+    known = limits.__dataclass_fields__
     for key in r.data:
         if key not in known:
             r.fail(key, f"is not a known limit (known: {', '.join(known)})")
@@ -232,7 +237,7 @@ def _budgets(r: _Reader) -> Budgets:
     for key, f in known.items():
         kind = float if f.type in ("float", float) else int
         values[key] = r.get(key, kind, default=f.default, check=lambda v: v > 0, hint=" (a positive number)")
-    return Budgets(**values)
+    return limits(**values)
 
 
 def _check_test_files(assignment: Assignment, top: _Reader) -> None:

@@ -8,6 +8,12 @@ bad input never raises out of this module.
 Notebooks are read as plain JSON rather than through nbformat: intake only
 needs the code cells, must survive notebooks that nbformat would reject, and
 must not pay nbformat's 2.3 s import on every ``check``.
+Everything here reads student bytes in the grader's own process, so it is
+bounded (:mod:`autograder.intake_limits`): a notebook's size, JSON nesting
+and value count are checked on its text before ``json.loads``, then its
+cells; archives are read in memory, never extracted, entry by entry in
+capped chunks, with unsafe names, symbolic links and exotic compression
+skipped, and at most one archive inside another.
 IPython magics and shell escapes are dropped line by line (or the whole
 cell for a cell magic), each with a note; a cell that still does not parse is
 dropped with a note naming the cell, so one broken cell costs only the
@@ -20,14 +26,25 @@ import ast
 import io
 import json
 import re
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
-MAX_SOURCE_BYTES = 5 * 1024 * 1024
-MAX_ZIP_MEMBER_BYTES = 20 * 1024 * 1024
+from autograder.intake_limits import DEFAULT, MiB, IntakeLimits, Refused
+
 SUFFIXES = (".py", ".ipynb")
 HELP_LINE = re.compile(r"^[\w.\[\]()]+\?{1,2}\s*$")  # `np.zeros?`, `obj??`
+JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
+JSON_STRING = re.compile(r'"[^"]*"')  # once escapes are gone; no repeated group: constant memory in `re`
+NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+READ_CHUNK = 64 * 1024
+RATIO_FREE_BYTES = 1 * MiB  # a small entry may compress as well as it likes
+READABLE_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # bzip2/lzma inflate unbounded per chunk
+DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass(frozen=True)
@@ -53,22 +70,34 @@ class Extracted:
         return re.sub(r"\bline (\d+)", lambda m: self.where(int(m.group(1))), text)
 
 
-def extract(name: str, data: bytes, expected_stem: str) -> Extracted:
-    """The code inside a submitted file called ``name`` with content ``data``."""
+def extract(name: str, data: bytes, expected_stem: str, limits: IntakeLimits = DEFAULT) -> Extracted:
+    """The code inside a submitted file called ``name`` with content ``data``; never raises."""
+    try:
+        return _extract(name, data, expected_stem, limits, _Budget(limits.archive_bytes), 0)
+    except Refused as exc:
+        return Extracted(None, name, (str(exc),))
+    except (MemoryError, RecursionError):
+        return Extracted(None, name, (f"{name} is too large or too deeply nested to read",))
+    except Exception as exc:  # a gap in the checks below must not become a grader fault
+        return Extracted(None, name, (f"{name} could not be read ({type(exc).__name__}: {exc})",))
+
+
+def _extract(name: str, data: bytes, expected_stem: str, limits: IntakeLimits, budget: "_Budget",
+             depth: int) -> Extracted:
     suffix = Path(name).suffix.lower()
     if suffix == ".zip":
-        return _from_zip(name, data, expected_stem)
+        return _from_zip(name, data, expected_stem, limits, budget, depth)
     if suffix == ".py":
-        return _from_python(name, data)
+        return _from_python(name, data, limits)
     if suffix == ".ipynb":
-        return _from_notebook(name, data)
+        return _from_notebook(name, data, limits)
     return Extracted(None, name, (f"{name} is not a .py, .ipynb or .zip file; submit {expected_stem}.ipynb "
                                   f"or {expected_stem}.py",))
 
 
-def _decode(name: str, data: bytes) -> tuple[str | None, str | None]:
-    if len(data) > MAX_SOURCE_BYTES:
-        return None, f"{name} is larger than {MAX_SOURCE_BYTES // 1024**2} MiB; is it the right file?"
+def _decode(name: str, data: bytes, cap: int) -> tuple[str | None, str | None]:
+    if len(data) > cap:
+        return None, f"{name} is larger than {cap / MiB:g} MiB; is it the right file?"
     if b"\x00" in data:
         return None, f"{name} is not a text file (it contains binary data)"
     try:
@@ -77,8 +106,8 @@ def _decode(name: str, data: bytes) -> tuple[str | None, str | None]:
         return None, f"{name} is not UTF-8 text; save it as UTF-8"
 
 
-def _from_python(name: str, data: bytes) -> Extracted:
-    text, problem = _decode(name, data)
+def _from_python(name: str, data: bytes, limits: IntakeLimits) -> Extracted:
+    text, problem = _decode(name, data, limits.source_bytes)
     if problem:
         return Extracted(None, name, (problem,))
     if not text.strip():
@@ -86,10 +115,41 @@ def _from_python(name: str, data: bytes) -> Extracted:
     return Extracted(text, name)
 
 
-def _from_notebook(name: str, data: bytes) -> Extracted:
-    text, problem = _decode(name, data)
+def _json_shape(name: str, text: str, limits: IntakeLimits) -> None:
+    """Refuse JSON too deep or with too many values, from its text alone (before ``json.loads``)."""
+    bare = JSON_STRING.sub("0", JSON_ESCAPE.sub("", text))  # brackets and commas inside strings do not count
+    values = bare.count(",") + bare.count("[") + bare.count("{") + 1
+    if values > limits.json_values:
+        raise Refused(f"{name} is not a notebook intake will read: it holds more than {limits.json_values:,} "
+                      "JSON values. Clear its outputs (Kernel > Restart & Clear Output) and submit it again.")
+    brackets = NOT_BRACKET.sub("", bare)
+    if max(accumulate(map(DEPTH_STEP.__getitem__, brackets)), default=0) > limits.json_depth:
+        raise Refused(f"{name} is not a notebook intake will read: its JSON is nested more than "
+                      f"{limits.json_depth} levels deep. Was it saved by Jupyter?")
+
+
+def _cell_code(number: int, src, limits: IntakeLimits) -> tuple[str | None, str | None]:
+    """A code cell's source as one string, or why the cell is skipped."""
+    if isinstance(src, list):
+        if not all(isinstance(line, str) for line in src):
+            return None, f"cell {number}: its source is not text; the cell was skipped"
+        src = "".join(src)
+    if not isinstance(src, str):
+        return None, f"cell {number}: its source is not text; the cell was skipped"
+    try:
+        size = len(src.encode("utf-8"))
+    except UnicodeEncodeError:
+        return None, f"cell {number}: its source holds characters that are not valid Unicode; the cell was skipped"
+    if size > limits.cell_source_bytes:
+        return None, f"cell {number}: its source is larger than {limits.cell_source_bytes / MiB:g} MiB; skipped"
+    return src, None
+
+
+def _from_notebook(name: str, data: bytes, limits: IntakeLimits) -> Extracted:
+    text, problem = _decode(name, data, limits.file_bytes)
     if problem:
         return Extracted(None, name, (problem,))
+    _json_shape(name, text, limits)
     try:
         nb = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -98,6 +158,9 @@ def _from_notebook(name: str, data: bytes) -> Extracted:
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         return Extracted(None, name, (f"{name} is not a valid notebook: it has no list of cells",))
+    if len(cells) > limits.notebook_cells:
+        return Extracted(None, name, (f"{name} has {len(cells):,} cells, more than the {limits.notebook_cells:,} "
+                                      "intake reads; is it the right file?",))
     lines: list[str] = []
     starts: list[tuple[int, int]] = []
     notes: list[str] = []
@@ -106,9 +169,9 @@ def _from_notebook(name: str, data: bytes) -> Extracted:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         number += 1
-        src = cell.get("source", "")
-        src = "".join(src) if isinstance(src, list) else src
-        if not isinstance(src, str):
+        src, problem = _cell_code(number, cell.get("source", ""), limits)
+        if problem:
+            notes.append(problem)
             continue
         code, dropped = _strip_ipython(src)
         if dropped:
@@ -120,6 +183,9 @@ def _from_notebook(name: str, data: bytes) -> Extracted:
         except SyntaxError as exc:
             notes.append(f"cell {number}: syntax error at line {exc.lineno}: {exc.msg}; the cell was skipped")
             continue
+        except ValueError as exc:  # null bytes
+            notes.append(f"cell {number}: {exc}; the cell was skipped")
+            continue
         starts.append((len(lines) + 1, number))
         lines.extend(code.splitlines())
         lines.append("")
@@ -127,7 +193,11 @@ def _from_notebook(name: str, data: bytes) -> Extracted:
         return Extracted(None, name, (f"{name} has no code cells",))
     if not lines:
         return Extracted(None, name, tuple(notes) + (f"{name} has no runnable code",))
-    return Extracted("\n".join(lines) + "\n", name, tuple(notes), tuple(starts))
+    source = "\n".join(lines) + "\n"
+    if len(source.encode("utf-8")) > limits.source_bytes:
+        return Extracted(None, name, tuple(notes) + (f"{name} holds more than {limits.source_bytes / MiB:g} MiB "
+                                                     "of code; is it the right file?",))
+    return Extracted(source, name, tuple(notes), tuple(starts))
 
 
 def _strip_ipython(src: str) -> tuple[str, list[str]]:
@@ -147,26 +217,130 @@ def _strip_ipython(src: str) -> tuple[str, list[str]]:
     return "\n".join(out), dropped
 
 
-def _from_zip(name: str, data: bytes, expected_stem: str) -> Extracted:
+class _Budget:
+    """Bytes still allowed out of one student's archive, nested archives included."""
+
+    def __init__(self, left: int):
+        self.left = left
+
+
+def unsafe_entry(name: str) -> str | None:
+    """Why an archive entry's name would point outside the archive's folder, or None when it does not."""
+    if "\\" in name:
+        return "a backslash in its name"
+    if name.startswith("/") or DRIVE.match(name):
+        return "an absolute path"
+    if ".." in name.split("/"):
+        return "'..' in its path"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "control characters in its name"
+    return None
+
+
+def unreadable_entry(info: zipfile.ZipInfo) -> str | None:
+    """Why intake will not read an archive entry, or None when it may."""
+    if why := unsafe_entry(info.filename):
+        return why
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "it is a symbolic link"
+    if info.compress_type not in READABLE_COMPRESSION:
+        return "it is compressed with a method other than deflate"
+    return None
+
+
+def open_archive(file, limits: IntakeLimits) -> zipfile.ZipFile:
+    """A zip (a path or a binary file) whose directory is small enough to parse; Refused or BadZipFile."""
+    if hasattr(file, "read"):
+        _check_directory(file, limits)
+    else:
+        with open(file, "rb") as fp:
+            _check_directory(fp, limits)
+    archive = zipfile.ZipFile(file)
+    if len(archive.infolist()) > limits.archive_entries:  # the end record understated it
+        archive.close()
+        raise Refused(f"it holds more than {limits.archive_entries:,} entries")
+    return archive
+
+
+def _check_directory(fp, limits: IntakeLimits) -> None:
+    """Refuse an archive whose end record declares too many entries or too large a directory."""
+    end = zipfile._EndRecData(fp)  # what the directory holds, before zipfile parses all of it
+    if end is None:
+        raise zipfile.BadZipFile("File is not a zip file")
+    if end[zipfile._ECD_ENTRIES_TOTAL] > limits.archive_entries or \
+            end[zipfile._ECD_SIZE] > limits.archive_entries * 1024:
+        raise Refused(f"it holds more than {limits.archive_entries:,} entries")
+
+
+def usable_entries(archive: zipfile.ZipFile) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
+    """The archive's files that intake may read, and (name, note) for each one skipped."""
+    usable, notes = [], []
+    for info in archive.infolist():
+        if info.is_dir() or "__MACOSX" in info.filename:
+            continue
+        if why := unreadable_entry(info):
+            notes.append((info.filename, f"skipped archive entry {info.filename!r}: {why}"))
+        else:
+            usable.append(info)
+    return usable, notes
+
+
+def read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: IntakeLimits,
+               budget: _Budget | None = None) -> bytes:
+    """An entry's bytes, inflated in chunks and refused as soon as they pass a limit (the sizes the
+    archive declares are not trusted)."""
+    cap = limits.file_bytes if budget is None else min(limits.file_bytes, budget.left)
+    ratio_cap = max(RATIO_FREE_BYTES, limits.compression_ratio * info.compress_size)
+    out = bytearray()
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [m for m in archive.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        with archive.open(info) as member:
+            while chunk := member.read(READ_CHUNK):
+                out += chunk
+                if len(out) > cap:
+                    raise Refused(f"{info.filename} inflates to more than {cap / MiB:g} MiB"
+                                  + ("" if cap == limits.file_bytes else " (the archive's limit in all)"))
+                if len(out) > ratio_cap:
+                    raise Refused(f"{info.filename} is compressed more than {limits.compression_ratio}x "
+                                  "(a zip bomb?)")
+    except Refused:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, NotImplementedError,
+            zlib.error) as exc:  # a broken, encrypted or tampered entry
+        raise Refused(f"{info.filename} could not be read ({exc})") from None
+    if budget is not None:
+        budget.left -= len(out)
+    return bytes(out)
+
+
+def _from_zip(name: str, data: bytes, expected_stem: str, limits: IntakeLimits, budget: _Budget,
+              depth: int) -> Extracted:
+    try:
+        archive = open_archive(io.BytesIO(data), limits)
+    except Refused as exc:
+        return Extracted(None, name, (f"{name} was not opened: {exc}",))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         return Extracted(None, name, (f"{name} is not a readable zip file ({exc})",))
-    candidates = [m for m in members if Path(m.filename).suffix.lower() in SUFFIXES]
-    if not candidates:
-        return Extracted(None, name, (f"{name} holds no .py or .ipynb file",))
-    chosen = pick(candidates, expected_stem, key=lambda m: Path(m.filename).name,
-                  newest=lambda m: m.date_time)
-    if chosen.file_size > MAX_ZIP_MEMBER_BYTES:
-        return Extracted(None, name, (f"{chosen.filename} in {name} is too large",))
-    try:
-        inner = archive.read(chosen)
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
-        return Extracted(None, name, (f"{chosen.filename} in {name} could not be read ({exc})",))
-    found = extract(Path(chosen.filename).name, inner, expected_stem)
+    with archive:
+        members, skipped = usable_entries(archive)
+        skipped = [note for _, note in skipped]
+        candidates = [m for m in members if Path(m.filename).suffix.lower() in SUFFIXES]
+        inner = [m for m in members if Path(m.filename).suffix.lower() == ".zip"]
+        if not candidates and inner and depth >= limits.nested_archives:
+            return Extracted(None, name, tuple(skipped) + (
+                f"{name} holds no .py or .ipynb file, only a zip inside a zip, nested deeper than intake "
+                f"opens ({limits.nested_archives} level(s)); submit the .ipynb or .py itself",))
+        candidates = candidates or inner
+        if not candidates:
+            return Extracted(None, name, tuple(skipped) + (f"{name} holds no .py or .ipynb file",))
+        chosen = pick(candidates, expected_stem, key=lambda m: Path(m.filename).name,
+                      newest=lambda m: m.date_time)
+        try:
+            data = read_entry(archive, chosen, limits, budget)
+        except Refused as exc:
+            return Extracted(None, name, tuple(skipped) + (f"{exc} (in {name}); nothing was graded",))
+    found = _extract(Path(chosen.filename).name, data, expected_stem, limits, budget, depth + 1)
     note = f"graded {chosen.filename} from {name}" + (f" ({len(candidates)} candidates)" if len(candidates) > 1 else "")
-    return Extracted(found.source, found.filename, (note,) + found.notes, found.cells)
+    return Extracted(found.source, found.filename, (note,) + tuple(skipped) + found.notes, found.cells)
 
 
 def pick(candidates: list, stem: str, key, newest):
