@@ -66,7 +66,8 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
     """Grade every submission under ``paths`` into ``out``; (records graded in this run, grader faults)."""
     from tqdm import tqdm
 
-    submissions = ingest.find_submissions(paths, assignment.student_file, assignment.name)  # bad paths: nothing made
+    submissions = ingest.find_submissions(paths, assignment.student_file, assignment.name,
+                                          limits=assignment.intake)  # bad paths: nothing made
     book = Gradebook(out)
     results: list[record.Result] = []
     faults: list[str] = []

@@ -92,7 +92,7 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
     """
     started = time.monotonic()
     sha = hashlib.sha256(data).hexdigest()
-    found = extract.extract(filename, data, assignment.student_file)
+    found = extract.extract(filename, data, assignment.student_file, assignment.intake)
     if notes:
         found = replace(found, notes=tuple(notes) + found.notes)
     parts = tuple(p.name for p in assignment.parts) if parts is None else tuple(parts)

@@ -42,7 +42,7 @@ def config(request):
 @pytest.fixture(scope="module")
 def student(request, config):
     path = Path(request.config.getoption("--submission") or Course.of(config).solution_file(config))
-    found = extract.extract(path.name, path.read_bytes(), config.student_file)
+    found = extract.extract(path.name, path.read_bytes(), config.student_file, config.intake)
     if found.source is None:
         pytest.fail("; ".join(found.notes), pytrace=False)
     device = devices.resolve(request.config.getoption("--device"), config)

@@ -15,6 +15,7 @@ import shutil
 
 import pytest
 
+from autograder import safe
 from trusted import checks, harness
 from trusted.attacks import ATTACKS, SCRIPT
 
@@ -69,7 +70,8 @@ def test_the_terminal_sees_no_escape_sequence(runs):
 def test_each_attacker_is_told_what_happened(runs, attack):
     _, attacked = runs
     rows = harness.csv_rows(attacked.out)
-    row = next((r for r in rows.values() if r["name"].lstrip("'") == (attack.student or attack.name)), None)
+    shown = safe.clean(attack.student or attack.name)  # the name column, control characters replaced
+    row = next((r for r in rows.values() if r["name"].lstrip("'") == shown), None)
     assert row is not None, f"{attack.name} is missing from gradebook.csv"
     feedback = (attacked.out / row["student"].lstrip("'") / "feedback.md").read_text()
     assert attack.says in feedback

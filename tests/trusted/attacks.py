@@ -14,7 +14,9 @@ submission's bytes (names, archives, notebooks, links) in the TA's process.
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -32,6 +34,24 @@ class Attack:
     build: Callable[[Path], None]  # writes the attacker's submission under the given batch folder
     says: str = ""  # what the attacker's feedback.md must contain ('' : only that it was graded)
     student: str = ""  # the attacker's name as the outputs show it, when it is not ``name``
+
+
+def archive(folder: Path, entries: list, filename: str = "mini.zip") -> None:
+    """A student's zip of ``(name, bytes)`` entries; ``name`` may be anything a zip can hold."""
+    folder.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    (folder / filename).write_bytes(buf.getvalue())
+
+
+def zipped(entries: list) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return buf.getvalue()
 
 
 def module(folder: Path, source: str, filename: str = "mini.py") -> None:
@@ -81,5 +101,25 @@ ATTACKS = [
     Attack("link_to_hidden_tests", "a submission that is a symbolic link to the hidden tests",
            lambda d: (d / "link_to_hidden_tests").mkdir() or os.symlink(
                FIXTURE_COURSE / "assignments" / "mini" / "tests" / "hidden" / "test_basics.py",
-               d / "link_to_hidden_tests" / "mini.py"), ""),
+               d / "link_to_hidden_tests" / "mini.py"), "outside"),
+    Attack("link_to_other_student", "a student folder that is a symbolic link to an honest student's",
+           lambda d: os.symlink(d / "honest_good", d / "link_to_other_student"), "link"),
+    Attack("zip_slip", "archive entries named ../../ and /etc/ that would land outside any folder",
+           lambda d: archive(d / "zip_slip", [("../../victim.txt", "owned"), ("/tmp/owned.py", "x = 1"),
+                                              ("mini.py", GOOD)]), "skipped archive entry"),
+    Attack("zip_bomb", "200 MB of zeros compressed to a few hundred KB",
+           lambda d: archive(d / "zip_bomb", [("mini.py", b"\0" * 200_000_000)]), "zip bomb"),
+    Attack("nested_zips", "a zip in a zip in a zip",
+           lambda d: archive(d / "nested_zips", [("a.zip", zipped([("b.zip", zipped([("mini.py", GOOD)]))]))]),
+           "nested deeper"),
+    Attack("deep_notebook", "a notebook whose JSON nests 100,000 levels deep",
+           lambda d: module(d / "deep_notebook", "[" * 100_000 + "]" * 100_000, filename="mini.ipynb"),
+           "nested more than"),
+    Attack("not_utf8_notebook", "a notebook that is not UTF-8",
+           lambda d: (d / "not_utf8_notebook").mkdir() or (d / "not_utf8_notebook" / "mini.ipynb").write_bytes(
+               b"\xff\xfe{\"cells\": []}"), "not UTF-8"),
+    Attack("reserved_name", "a student folder named like the batch's own gradebook",
+           lambda d: module(d / "gradebook.csv", GOOD), student="gradebook.csv"),
+    Attack("escape_name", "a student folder whose name holds a terminal escape and dots",
+           lambda d: module(d / "x\x1b[31m..", GOOD), student="x\x1b[31m.."),
 ]
