@@ -100,7 +100,8 @@ def feedback_md(result: Result) -> str:
 
 
 _pages = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"), autoescape=True,
-                            undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+                            undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                            finalize=lambda v: safe.clean(v) if isinstance(v, str) else v)
 _pages.globals.update(mark=_mark, words=_words)
 
 
@@ -111,7 +112,7 @@ def feedback_html(result: Result) -> str:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
+    tmp.write_text(text, encoding="utf-8", errors="replace")  # a last guard: every view cleans its text first
     os.replace(tmp, path)
 
 

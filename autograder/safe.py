@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 
 # C0 and C1 control characters (ESC starts terminal sequences; NUL, BEL, CR
-# rewrite or hide what a TA sees), DEL, and the Unicode bidirectional
-# overrides and isolates that make text display in another order than it
-# reads (U+202A-U+202E, U+2066-U+2069).
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# rewrite or hide what a TA sees), DEL, the Unicode bidirectional overrides
+# and isolates that make text display in another order than it reads
+# (U+202A-U+202E, U+2066-U+2069), and lone surrogates, which a student's
+# exception message can carry but no UTF-8 file can hold.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
 
 

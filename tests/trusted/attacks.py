@@ -88,6 +88,8 @@ ATTACKS = [
            lambda d: module(d / "invalid_utf8_printed", printing(
                "import sys; sys.stdout.flush(); sys.stdout.buffer.write(b'\\xff\\xfe\\x00\\xc3(bad)\\n'); "
                "sys.stdout.buffer.flush()")), ""),
+    Attack("lone_surrogates", "an exception message with lone surrogates, which no UTF-8 file can hold",
+           lambda d: module(d / "lone_surrogates", raising("'\\ud800 lone ' + chr(0xdfff)")), "lone"),
     Attack("huge_exception", "an exception message of ten million characters",
            lambda d: module(d / "huge_exception", raising("'A' * 10_000_000")), "ValueError"),
     Attack("formula_file_name", "a file name a spreadsheet would run as a formula",
