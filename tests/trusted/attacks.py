@@ -39,11 +39,7 @@ class Attack:
 def archive(folder: Path, entries: list, filename: str = "mini.zip") -> None:
     """A student's zip of ``(name, bytes)`` entries; ``name`` may be anything a zip can hold."""
     folder.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries:
-            zf.writestr(name, data)
-    (folder / filename).write_bytes(buf.getvalue())
+    (folder / filename).write_bytes(zipped(entries))
 
 
 def zipped(entries: list) -> bytes:
