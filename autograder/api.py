@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import batch, devices, record, report, safe
+from autograder import batch, devices, extract, extras, record, report, safe
 from autograder.course import Course, find
 from autograder.grade import grade_submission
 
@@ -20,6 +20,7 @@ def grade_file(assignment_name: str, path: str | os.PathLike, visibilities=("pub
                course: Course | None = None) -> dict:
     """Grade one file with every test; the results.json dict."""
     assignment = find(assignment_name, course)
+    extras.require(assignment)
     path = Path(path)
     return report.results_json(grade_submission(assignment, path.stem, path.name, path.read_bytes(), visibilities))
 
@@ -35,7 +36,8 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
     scheduler's address; its workers grade instead of the local pool.
     """
     assignment = find(assignment_name, course)
-    if cluster is None:
+    if cluster is None:  # a cluster's workers are checked when the batch starts (cluster._survey)
+        extras.require(assignment)
         from autograder.pool import LocalPool
         executor = LocalPool(jobs, devices.resolve(device, assignment))
     else:
@@ -50,9 +52,13 @@ def rebuild_reports(out: str | os.PathLike, course: Course | None = None) -> Pat
 
 
 def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course: Course | None = None) -> int:
-    """A student's local run of the public tests; 0 when all pass."""
+    """A student's local run of the public tests on a file, or on the file a folder holds; 0 when all pass."""
     assignment = find(assignment_name, course)
-    path = Path(path)
+    extras.require(assignment)
+    picked = _checked_file(Path(path), assignment.student_file)
+    if picked != Path(path):
+        print(f"checking {safe.clean(str(picked))}", file=log)
+    path = picked
     result = grade_submission(assignment, path.stem, path.name, path.read_bytes(), visibilities=("public",))
     for note in result.notes:
         print(f"note: {safe.clean(note)}", file=log)
@@ -68,11 +74,25 @@ def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course:
     return 0 if ok and total else 1
 
 
+def _checked_file(path: Path, stem: str) -> Path:
+    """``path``, or the submission a folder holds, picked as the grader picks: ``stem``.ipynb, ``stem``.py,
+    else the newest .ipynb, .py or .zip in it."""
+    if not path.is_dir():
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such file or folder")
+        return path
+    candidates = [p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".ipynb", ".py", ".zip")]
+    if not candidates:
+        raise FileNotFoundError(f"{path}: no .ipynb, .py or .zip file here to check (expected {stem}.ipynb)")
+    return extract.pick(candidates, stem, key=lambda p: p.name, newest=lambda p: p.stat().st_mtime)
+
+
 def validate(assignment_name: str, log=sys.stdout, course: Course | None = None) -> list[str]:
     """Problems found: the reference must reach the maximum; the release stubs,
     and the same stubs returning None instead of raising, must score zero; no
     test may break on any of them (a grader error)."""
     assignment = find(assignment_name, course)
+    extras.require(assignment)
     problems = []
     ref = Course.of(assignment).solution_file(assignment)
     stub = Course.of(assignment).release_dir(assignment.name) / f"{assignment.student_file}.ipynb"

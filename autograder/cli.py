@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from autograder import __version__
+from autograder import __version__, extras
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,7 +21,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="course folder holding assignments/ (default: current folder or this checkout)")
     p = argparse.ArgumentParser(prog="autograder", description="Grade neural-network course assignments.",
                                 parents=[common])
-    p.add_argument("--version", action="version", version=f"autograder {__version__}")
+    p.add_argument("--version", action="store_true", help="version, where this code runs from, and the course")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -63,6 +63,35 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _version(argv: list[str]) -> int:
+    """``--version``: the version, the code in use and the course it would grade (``--course`` may follow)."""
+    from pathlib import Path
+
+    import autograder
+    from autograder import config
+    from autograder.course import Course
+    explicit = argv[argv.index("--course") + 1] if "--course" in argv[:-1] else None
+    try:
+        where = str(Course.locate(explicit).root)
+    except config.ConfigError as exc:
+        where = f"none ({exc})"
+    print(f"autograder {__version__} ({extras.DISTRIBUTION})\ncode: {Path(autograder.__file__).parent}\ncourse: {where}")
+    return 0
+
+
+def _installation(course) -> list[tuple[str, bool, str]]:
+    """(module, installed, what it is for), for ``doctor``."""
+    rows = [(m, extras.installed(m), "needed to grade" if extras.installed(m) else extras.install_hint())
+            for m in extras.GRADING_MODULES]
+    rows.append(("torch", extras.installed("torch"), "for assignments that import torch" if extras.installed("torch")
+                 else f"optional, for assignments that import torch: {extras.install_hint('torch')}"))
+    rows.append(("nbgrader", extras.installed("nbgrader"), "for release" if extras.installed("nbgrader")
+                 else f"optional, for release: {extras.install_hint('instructor')}"))
+    rows.append(("distributed", extras.installed("distributed"), "for grade --cluster"
+                 if extras.installed("distributed") else f"optional, for --cluster: {extras.install_hint('cluster')}"))
+    return rows
+
+
 def _names(args, course) -> list[str]:
     if args.all:
         return course.names()
@@ -72,6 +101,9 @@ def _names(args, course) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--version" in argv[:1]:  # before a command is required; says which install and course are in use
+        return _version(argv)
     args = _parser().parse_args(argv)
     from autograder import config
     from autograder.course import Course
@@ -147,10 +179,18 @@ def _run(args, course) -> int:
         return 0
     if args.command == "doctor":
         from autograder.sandbox import launcher
+        print("sandbox layers:")
         for name, ok, why in launcher.layer_report():
-            print(f"{'ok' if ok else 'MISSING':8s} {name:8s} {why}")
+            print(f"  {'ok' if ok else 'MISSING':8s} {name:12s} {why}")
         print(launcher.describe())
-        return 0
+        print("installation:")
+        can_grade = True
+        for name, ok, why in _installation(course):
+            print(f"  {'ok' if ok else 'MISSING':8s} {name:12s} {why}")
+            can_grade &= ok or name not in extras.GRADING_MODULES
+        if not can_grade:
+            print(f"this installation cannot grade: {extras.install_hint()}")
+        return 0 if can_grade else 1
     if args.command == "demo":
         from autograder import demo
         return demo.run(args.out, args.jobs, course)

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder import config
+from autograder import config, extras
 from autograder.course import Course
 
 README = """# {title}
@@ -48,6 +48,7 @@ loops, plots, prints) is skipped by the grader.
 
 def build(assignment: config.Assignment, dest: Path) -> None:
     """Write the release of ``assignment`` into the empty folder ``dest``."""
+    extras.require_instructor_tools()
     import nbformat  # imported here: 2 s, paid only by instructors
     from nbgrader.preprocessors import ClearOutput, ClearSolutions
 

@@ -1,0 +1,62 @@
+"""What an installation can do: the optional parts of the distribution, and one line when one is missing.
+
+The distribution is ``nngrader`` (the name ``autograder`` on the package
+index belongs to another project); the package and the command keep the name
+``autograder``. A plain ``pip install nngrader`` grades and checks numpy
+assignments. Extras add what only some users need:
+
+- ``nngrader[torch]``: PyTorch, for assignments that import ``torch``;
+- ``nngrader[cluster]``: Dask, for ``grade --cluster``;
+- ``nngrader[instructor]``: nbformat and nbgrader, for ``release``.
+
+A command that needs a missing extra stops before doing anything, with one
+line naming it, instead of a traceback or a batch of grader faults.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+from autograder.config import Assignment, ConfigError
+
+DISTRIBUTION = "nngrader"
+# modules an assignment may allow that come from an extra, not from the base install
+EXTRA_OF_MODULE = {"torch": "torch"}
+# what grading itself imports in the trusted process: the tests use pytest's marks
+GRADING_MODULES = ("numpy", "pytest", "yaml", "jinja2")
+
+
+def installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def install_hint(extra: str | None = None) -> str:
+    return f"pip install '{DISTRIBUTION}[{extra}]'" if extra else f"pip install {DISTRIBUTION}"
+
+
+def missing_for(assignment: Assignment) -> list[str]:
+    """One line per module that grading ``assignment`` needs and this Python lacks."""
+    lines = [f"{m} is not installed: grading needs it ({install_hint()} installs it)"
+             for m in GRADING_MODULES if not installed(m)]
+    for module in assignment.allowed_imports:
+        if module in sys.stdlib_module_names or installed(module):
+            continue
+        extra = EXTRA_OF_MODULE.get(module)
+        lines.append(f"the {assignment.name} assignment needs {module}, which is not installed: "
+                     + (install_hint(extra) if extra else f"pip install {module}"))
+    return lines
+
+
+def require(assignment: Assignment) -> None:
+    """Stop before grading ``assignment`` where this installation cannot (a ConfigError: exit 2)."""
+    missing = missing_for(assignment)
+    if missing:
+        raise ConfigError("; ".join(missing))
+
+
+def require_instructor_tools() -> None:
+    missing = [m for m in ("nbformat", "nbgrader") if not installed(m)]
+    if missing:
+        raise ConfigError(f"release needs {' and '.join(missing)}, the instructor's tools: "
+                          f"{install_hint('instructor')}")
