@@ -29,9 +29,17 @@ README = """# {title}
 Your task: implement every function marked `raise NotImplementedError()` in
 `{stem}.ipynb` (or submit the same functions as `{stem}.py`).
 {rule_line}
-Check your work locally against the public tests:
+Check your work locally against the public tests. Install the checker once
+(Python 3.11 or newer, on Linux; on Windows use WSL):
+
+    pip install nngrader
+
+then, in this folder:
 
     autograder check {name} {stem}.ipynb
+
+(`autograder check {name} .` finds the notebook itself). Submit
+`{stem}.ipynb` (or `{stem}.py`) as your course asks, under that name.
 
 The public tests are in `tests/public/`; the grader also runs hidden tests
 that check more cases (other shapes, large inputs, edge cases), so passing

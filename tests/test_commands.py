@@ -1,6 +1,7 @@
 """The commands end to end, as a TA, a student and an instructor use them."""
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -189,3 +190,52 @@ def test_device_cuda_without_cuda_is_refused_before_grading(tmp_path):
     done = cli("grade", "cnn", str(stub), "--out", str(out), "--device", "cuda", cwd=REPO)
     assert done.returncode == 2 and "no CUDA device" in done.stderr
     assert not (out / "gradebook.sqlite").exists()
+
+
+# --- installation: what is missing is said in one line, before anything runs --------------------
+def test_version_names_the_code_and_the_course():
+    done = cli("--version")
+    import autograder
+    assert done.returncode == 0
+    assert f"code: {Path(autograder.__file__).parent}" in done.stdout
+    assert f"course: {FIXTURE_COURSE.resolve()}" in done.stdout and "(nngrader)" in done.stdout
+
+
+def test_check_takes_the_folder_holding_the_file(tmp_path):
+    (tmp_path / "notes.py").write_text("x = 1\n")  # older, and not the assignment's name
+    (tmp_path / "mini.py").write_text(GOOD.read_text())
+    done = cli("check", "mini", str(tmp_path))
+    assert done.returncode == 0 and f"checking {tmp_path / 'mini.py'}" in done.stdout, done.stdout + done.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = cli("check", "mini", str(empty))
+    assert done.returncode == 2 and "no .ipynb, .py or .zip file here" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_module_the_assignment_needs_but_this_python_lacks_is_one_line(tmp_path):
+    import shutil
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE / "assignments", course / "assignments")
+    shutil.copytree(FIXTURE_COURSE / "solutions", course / "solutions")
+    yaml_path = course / "assignments" / "mini" / "assignment.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace("allowed_imports: [numpy, math]",
+                                                       "allowed_imports: [numpy, math, nosuchmodule_xyz]"))
+    for args in (["grade", "mini", str(GOOD), "--out", str(tmp_path / "out")], ["check", "mini", str(GOOD)]):
+        done = cli(*args, cwd=course)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert "the mini assignment needs nosuchmodule_xyz, which is not installed" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_extras_name_the_extra(monkeypatch, mini):
+    from autograder import cli as cli_module
+    from autograder import extras
+    from autograder.config import ConfigError
+    real = extras.installed
+    monkeypatch.setattr(extras, "installed", lambda m: m not in ("torch", "nbgrader", "pytest") and real(m))
+    torch_course = dataclasses.replace(mini, name="cnnlike", allowed_imports=("torch", "numpy"))
+    with pytest.raises(ConfigError, match=r"needs torch, which is not installed: pip install 'nngrader\[torch\]'"):
+        extras.require(torch_course)
+    with pytest.raises(ConfigError, match=r"pip install 'nngrader\[instructor\]'"):
+        extras.require_instructor_tools()
+    assert cli_module.main(["doctor"]) == 1  # pytest missing: this installation cannot grade
