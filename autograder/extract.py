@@ -344,9 +344,21 @@ def _from_zip(name: str, data: bytes, expected_stem: str, limits: IntakeLimits, 
 
 
 def pick(candidates: list, stem: str, key, newest):
-    """The spec's precedence: <stem>.ipynb, then <stem>.py, then the newest file."""
-    for wanted in (f"{stem}.ipynb", f"{stem}.py"):
-        for c in candidates:
-            if key(c) == wanted:
-                return c
+    """Which of one student's files is graded: a notebook beats a module, a module beats a zip; among
+    files of that kind, those named after the assignment (renamed copies such as ``<stem> (1).ipynb``,
+    ``<stem>-1.ipynb`` or ``<stem>_v2.ipynb`` included) before any other; and of those, the newest.
+
+    ``key(c)`` is a candidate's file name, ``newest(c)`` its time (the LMS's submission time where the
+    export records it, else the modification time).
+    """
+    for suffix in (".ipynb", ".py", ".zip"):
+        kind = [c for c in candidates if key(c).lower().endswith(suffix)]
+        if kind:
+            named = [c for c in kind if _copy_of(key(c)[:-len(suffix)], stem)]
+            return max(named or kind, key=newest)
     return max(candidates, key=newest)
+
+
+def _copy_of(name: str, stem: str) -> bool:
+    """``name`` is ``stem`` or a renamed copy of it: ``stem (1)``, ``stem-2``, ``stem_v3``, ``stem copy``."""
+    return re.fullmatch(re.escape(stem.lower()) + r"(?:[ _-]*(?:\(\d+\)|\d+|v\d+|copy|final))*", name.lower()) is not None

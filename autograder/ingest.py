@@ -7,7 +7,8 @@ named after students. Course exports too, as the zip a TA downloads or
 unpacked: Gradescope's (``submission_metadata.yml`` names the student of
 each ``submission_<id>/`` folder) and Canvas's (``<login>[_LATE]_<user id>_
 <submission id>_<file name>``). When a student has several candidates,
-``<assignment>.ipynb`` wins, then ``<assignment>.py``, then the newest file,
+:func:`autograder.extract.pick` chooses (a notebook before a module, files
+named after the assignment first, renamed copies included, then the newest),
 and the feedback names the file graded. Nothing here is fatal for a batch:
 an unreadable entry becomes a submission with a note.
 

@@ -77,3 +77,25 @@ def test_an_export_graded_end_to_end(mini, tmp_path):
     results, faults = api.grade_batch("mini", [export], tmp_path / "out", 2, log=io.StringIO())
     assert not faults and {r.student: r.score for r in results} == {"4711": 10, "bert@uni.edu": 5.5}
     assert (tmp_path / "out" / "4711" / "feedback.md").read_text().count("`mini.py`") == 1
+
+
+@pytest.mark.parametrize("files, graded", [
+    # (name, age in seconds: larger is older) ... , the file that must be graded
+    ([("mini.ipynb", 300), ("mini (1).ipynb", 100)], "mini (1).ipynb"),  # the renamed copy is the newer work
+    ([("mini.ipynb", 100), ("mini (1).ipynb", 300)], "mini.ipynb"),
+    ([("mini.ipynb", 300), ("mini.py", 10)], "mini.ipynb"),  # a notebook beats a module, however new
+    ([("mini.ipynb", 300), ("scratch.ipynb", 10)], "mini.ipynb"),  # named after the assignment first
+    ([("mini-2.py", 100), ("mini_v3.py", 50), ("notes.py", 10)], "mini_v3.py"),
+    ([("notes.py", 100), ("other.py", 50)], "other.py"),  # nothing named after it: the newest
+])
+def test_among_files_of_one_kind_the_newest_copy_wins(tmp_path, files, graded):
+    import os
+    import time
+    folder = tmp_path / "subs" / "ada"
+    folder.mkdir(parents=True)
+    now = time.time()
+    for name, age in files:
+        (folder / name).write_text(GOOD)
+        os.utime(folder / name, (now - age, now - age))
+    (sub,) = find_submissions([tmp_path / "subs"], "mini", "mini")
+    assert sub.name == graded
