@@ -67,6 +67,9 @@ def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course:
         ok &= t.passed
         print(f"{'PASS' if t.passed else 'FAIL'}  {t.id}" + ("" if t.passed else f"\n      {safe.clean(t.message)}"),
               file=log)
+    if not ok and result.printed.strip():  # what the code printed may say why it failed
+        print("what your code printed (all tests together):", file=log)
+        print("  | " + safe.clean(result.printed.rstrip()).replace("\n", "\n  | "), file=log)
     total = len(result.outcomes)
     npass = sum(t.passed for t in result.outcomes)
     print(f"{npass}/{total} public tests passed. The hidden tests check more cases; passing these is a start.",
@@ -75,8 +78,7 @@ def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course:
 
 
 def _checked_file(path: Path, stem: str) -> Path:
-    """``path``, or the submission a folder holds, picked as the grader picks: ``stem``.ipynb, ``stem``.py,
-    else the newest .ipynb, .py or .zip in it."""
+    """``path``, or the submission a folder holds, picked as the grader picks (``extract.pick``)."""
     if not path.is_dir():
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file or folder")

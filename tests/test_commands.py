@@ -239,3 +239,13 @@ def test_missing_extras_name_the_extra(monkeypatch, mini):
     with pytest.raises(ConfigError, match=r"pip install 'nngrader\[instructor\]'"):
         extras.require_instructor_tools()
     assert cli_module.main(["doctor"]) == 1  # pytest missing: this installation cannot grade
+
+
+def test_check_shows_what_the_code_printed_when_a_test_fails(tmp_path):
+    chatty = GOOD.read_text().replace("    return a + b", "    print('debug: a =', a)\n    return a - b")
+    (tmp_path / "mini.py").write_text(chatty)
+    done = cli("check", "mini", str(tmp_path / "mini.py"))
+    assert done.returncode == 1 and "what your code printed" in done.stdout and "  | debug: a =" in done.stdout
+    (tmp_path / "mini.py").write_text(GOOD.read_text().replace("    return a + b", "    print('fine')\n    return a + b"))
+    done = cli("check", "mini", str(tmp_path / "mini.py"))
+    assert done.returncode == 0 and "what your code printed" not in done.stdout  # only when something failed
