@@ -101,7 +101,8 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
         outcomes = [suite.TestOutcome(c.id, c.part, c.visibility, c.weight, "error", 0.0,
                                       "not run: no code could be read from your submission", 0.0) for c in cases]
         return record.Run(found.filename, sha, parts, device, tuple(outcomes), tuple(found.notes), "",
-                          (launcher.describe(),), time.monotonic() - started, worker)
+                          (launcher.describe(),), time.monotonic() - started, worker,
+                          unreadable="; ".join(found.notes) or "no code could be read")
     session = StudentSession(session_config(assignment, found.source, found.filename, slot, device, threads))
     try:
         loaded = session.start()

@@ -60,6 +60,7 @@ class Run:
     sandbox: tuple[str, ...]
     execution_time_s: float
     worker: str = ""
+    unreadable: str = ""  # why no code could be read from the submission; '' when it could
 
     def to_dict(self) -> dict:
         return {**dataclasses.asdict(self), "grader_version": __version__}
@@ -126,6 +127,7 @@ class Result:
     executor: str  # local | dask
     grader_version: str = __version__
     display: str = ""  # the student's name as found, for people; ``student`` is the id outputs are filed under
+    status: str = "graded"  # graded | unreadable (nothing could be read: never an ordinary zero; see notes)
     schema_version: int = SCHEMA_VERSION
     extra: dict = field(default_factory=dict)  # room for later fields without a schema change
 
@@ -179,7 +181,8 @@ def assemble(assignment: Assignment, student: str, runs: list[Run], executor: st
         sha256=runs[0].sha256, parts=tuple(parts), notes=tuple(dict.fromkeys(n for r in runs for n in r.notes)),
         printed=_printed(runs), sandbox=tuple(dict.fromkeys(m for r in runs for m in r.sandbox)),
         device=gpu_run.device if gpu_run is not None else "cpu",
-        execution_time_s=sum(r.execution_time_s for r in runs), executor=executor, display=display or student)
+        execution_time_s=sum(r.execution_time_s for r in runs), executor=executor, display=display or student,
+        status="unreadable" if any(r.unreadable for r in runs) else "graded")
 
 
 def _printed(runs: list[Run]) -> str:

@@ -47,6 +47,7 @@ def results_json(result: Result) -> dict:
         "tests": tests,
         "extra_data": {
             "schema_version": result.schema_version,
+            "status": result.status,
             "assignment": result.assignment,
             "student": result.student,
             "file": result.filename,
@@ -83,6 +84,9 @@ def feedback_md(result: Result) -> str:
     out = [f"# {result.title}: feedback for {safe.md_code(result.display or result.student)}", "",
            f"File graded: {safe.md_code(result.filename)}  ", f"Score: **{result.score:g} / {result.max_score:g}**",
            ""]
+    if result.status == "unreadable":
+        out += ["**Status: unreadable.** No code could be read from your submission; the notes below say why. "
+                "It has not been graded as a zero: fix the file and submit it again.", ""]
     if result.notes:
         out += ["## Notes on your submission", ""] + [f"- {safe.md_code(n)}" for n in result.notes] + [""]
     for part in result.parts:
@@ -144,14 +148,15 @@ def write_gradebook(out: Path, rows: list, assignment) -> Path:
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "name", *parts, "total", "max_score", "status", "file"])
+        writer.writerow(["student", "name", *parts, "total", "max_score", "status", "file", "notes"])
         for row in rows:
             r = row.result
             by_part = {p.name: p.score for p in r.parts} if r else {}
             writer.writerow([safe.csv_cell(row.student), safe.csv_cell(r.display if r else row.student),
                              *(f"{by_part.get(p, 0):g}" for p in parts),
                              f"{r.score if r else 0:g}", f"{r.max_score if r else assignment.max_score:g}",
-                             "graded" if r else "grader fault", safe.csv_cell(r.filename if r else "")])
+                             r.status if r else "fault", safe.csv_cell(r.filename if r else ""),
+                             safe.csv_cell("; ".join(r.notes) if r else row.fault or "")])
     os.replace(tmp, path)
     return path
 
@@ -172,9 +177,19 @@ def _part_score(result: Result, name: str) -> float:
     return next((p.score for p in result.parts if p.name == name), 0.0)
 
 
+def _graded(rows: list) -> list[Result]:
+    """The records whose code could be read: the only ones counted in means and histograms."""
+    return [r.result for r in rows if r.result and r.result.status == "graded"]
+
+
+def _unreadable(rows: list) -> list[Result]:
+    """Submissions with nothing to grade: listed apart, never counted as an ordinary zero."""
+    return [r.result for r in rows if r.result and r.result.status == "unreadable"]
+
+
 def summary_table(rows: list, assignment) -> str:
     """The terminal's closing table: per part, mean and how many students got it all."""
-    graded = [r.result for r in rows if r.result]
+    graded = _graded(rows)
     lines = [f"{'part':24s} {'points':>6s} {'mean':>7s} {'full marks':>10s}"]
     for part in assignment.parts:
         scores = [_part_score(r, part.name) for r in graded]
@@ -183,7 +198,8 @@ def summary_table(rows: list, assignment) -> str:
         lines.append(f"{part.name:24s} {part.points:6g} {mean:7.2f} {full:5d}/{len(scores):<4d}")
     totals = [r.score for r in graded]
     lines.append(f"{'total':24s} {assignment.max_score:6g} {sum(totals) / len(totals) if totals else 0:7.2f}"
-                 f"   {len(graded)} graded, {len(rows) - len(graded)} grader fault(s)")
+                 f"   {len(graded)} graded, {len(_unreadable(rows))} unreadable, "
+                 f"{sum(r.result is None for r in rows)} grader fault(s)")
     return "\n".join(lines)
 
 
@@ -215,12 +231,12 @@ def _histogram_png(values: list[float], maximum: float, title: str) -> str:
 def summary_html(rows: list, assignment) -> str:
     """What an instructor looks at: histograms per part, the most-failed tests, the common mistakes
     (templates/summary.html, autoescaped)."""
-    graded = [r.result for r in rows if r.result]
+    graded = _graded(rows)
     series = [("total", [r.score for r in graded], assignment.max_score)]
     series += [(p.title, [_part_score(r, p.name) for r in graded], p.points) for p in assignment.parts]
     failed, mistakes = _failed_tests(graded)
     return _pages.get_template("summary.html").render(
-        a=assignment, graded=graded, faults=[r for r in rows if r.result is None],
+        a=assignment, graded=graded, faults=[r for r in rows if r.result is None], unreadable=_unreadable(rows),
         mean=sum(r.score for r in graded) / max(1, len(graded)), table=summary_table(rows, assignment),
         histograms=[(title, _histogram_png(values, maximum, title)) for title, values, maximum in series],
         failed=failed.most_common(20), mistakes=mistakes.most_common(15))

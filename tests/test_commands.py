@@ -249,3 +249,24 @@ def test_check_shows_what_the_code_printed_when_a_test_fails(tmp_path):
     (tmp_path / "mini.py").write_text(GOOD.read_text().replace("    return a + b", "    print('fine')\n    return a + b"))
     done = cli("check", "mini", str(tmp_path / "mini.py"))
     assert done.returncode == 0 and "what your code printed" not in done.stdout  # only when something failed
+
+
+def test_unreadable_submissions_have_a_status_and_a_reason_never_an_ordinary_zero(tmp_path):
+    root = tmp_path / "subs"
+    for student, name, data in (("ada", "mini.py", GOOD.read_bytes()), ("corrupt", "mini.ipynb", b'{"cells": ['),
+                                ("empty", "mini.py", b""), ("pdf", "report.pdf", b"%PDF-1.4")):
+        (root / student).mkdir(parents=True)
+        (root / student / name).write_bytes(data)
+    out = tmp_path / "out"
+    done = cli("grade", "mini", str(root), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    with (out / "gradebook.csv").open(newline="") as fh:
+        rows = {r["student"]: r for r in csv.DictReader(fh)}
+    assert rows["ada"]["status"] == "graded" and rows["ada"]["total"] == "10"
+    for student in ("corrupt", "empty", "pdf"):
+        assert rows[student]["status"] == "unreadable" and rows[student]["notes"], rows[student]
+        assert json.loads((out / student / "results.json").read_text())["extra_data"]["status"] == "unreadable"
+        assert "Status: unreadable" in (out / student / "feedback.md").read_text()
+    summary = (out / "summary.html").read_text()
+    assert "1 submissions graded, 3 unreadable" in summary and "Unreadable submissions" in summary
+    assert "1 graded, 3 unreadable, 0 grader fault(s)" in done.stderr

