@@ -109,7 +109,9 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
         report.rebuild(out, book, assignment)
         elapsed = time.monotonic() - started
         print(report.summary_table(book.rows(assignment.name), assignment), file=log)
-        print(f"done: {len(results)} graded, {skipped} skipped as unchanged, {len(faults)} grader fault(s), "
+        unreadable = sum(r.status == "unreadable" for r in results)
+        print(f"done: {len(results) - unreadable} graded, {unreadable} unreadable, {skipped} skipped as unchanged, "
+              f"{len(faults)} grader fault(s), "
               f"{elapsed:.1f} s ({len(results) / elapsed if elapsed else 0:.2f} submissions/s); "
               f"gradebook: {out / 'gradebook.csv'}; summary: {out / 'summary.html'}", file=log)
     finally:
