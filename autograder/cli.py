@@ -79,19 +79,6 @@ def _version(argv: list[str]) -> int:
     return 0
 
 
-def _installation(course) -> list[tuple[str, bool, str]]:
-    """(module, installed, what it is for), for ``doctor``."""
-    rows = [(m, extras.installed(m), "needed to grade" if extras.installed(m) else extras.install_hint())
-            for m in extras.GRADING_MODULES]
-    rows.append(("torch", extras.installed("torch"), "for assignments that import torch" if extras.installed("torch")
-                 else f"optional, for assignments that import torch: {extras.install_hint('torch')}"))
-    rows.append(("nbgrader", extras.installed("nbgrader"), "for release" if extras.installed("nbgrader")
-                 else f"optional, for release: {extras.install_hint('instructor')}"))
-    rows.append(("distributed", extras.installed("distributed"), "for grade --cluster"
-                 if extras.installed("distributed") else f"optional, for --cluster: {extras.install_hint('cluster')}"))
-    return rows
-
-
 def _names(args, course) -> list[str]:
     if args.all:
         return course.names()
@@ -185,7 +172,7 @@ def _run(args, course) -> int:
         print(launcher.describe())
         print("installation:")
         can_grade = True
-        for name, ok, why in _installation(course):
+        for name, ok, why in extras.report():
             print(f"  {'ok' if ok else 'MISSING':8s} {name:12s} {why}")
             can_grade &= ok or name not in extras.GRADING_MODULES
         if not can_grade:

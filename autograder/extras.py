@@ -21,8 +21,11 @@ import sys
 from autograder.config import Assignment, ConfigError
 
 DISTRIBUTION = "nngrader"
-# modules an assignment may allow that come from an extra, not from the base install
-EXTRA_OF_MODULE = {"torch": "torch"}
+# each extra: the modules it brings, and what they are for
+EXTRAS = {"torch": (("torch",), "assignments that import torch"),
+          "instructor": (("nbformat", "nbgrader"), "release"),
+          "cluster": (("distributed",), "grade --cluster")}
+EXTRA_OF_MODULE = {m: extra for extra, (modules, _) in EXTRAS.items() for m in modules}
 # what grading itself imports in the trusted process: the tests use pytest's marks
 GRADING_MODULES = ("numpy", "pytest", "yaml", "jinja2")
 
@@ -48,6 +51,15 @@ def missing_for(assignment: Assignment) -> list[str]:
     return lines
 
 
+def report() -> list[tuple[str, bool, str]]:
+    """(module, installed, what for or how to get it) for ``doctor``: what grading needs, then each extra."""
+    rows = [(m, installed(m), "needed to grade" if installed(m) else install_hint()) for m in GRADING_MODULES]
+    for extra, (modules, purpose) in EXTRAS.items():
+        rows += [(m, installed(m), f"for {purpose}" if installed(m)
+                  else f"optional, for {purpose}: {install_hint(extra)}") for m in modules]
+    return rows
+
+
 def require(assignment: Assignment) -> None:
     """Stop before grading ``assignment`` where this installation cannot (a ConfigError: exit 2)."""
     missing = missing_for(assignment)
@@ -56,7 +68,7 @@ def require(assignment: Assignment) -> None:
 
 
 def require_instructor_tools() -> None:
-    missing = [m for m in ("nbformat", "nbgrader") if not installed(m)]
+    missing = [m for m in EXTRAS["instructor"][0] if not installed(m)]
     if missing:
         raise ConfigError(f"release needs {' and '.join(missing)}, the instructor's tools: "
                           f"{install_hint('instructor')}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from autograder import __version__, devices, score
 from autograder.config import Assignment
@@ -129,7 +129,6 @@ class Result:
     display: str = ""  # the student's name as found, for people; ``student`` is the id outputs are filed under
     status: str = "graded"  # graded | unreadable (nothing could be read: never an ordinary zero; see notes)
     schema_version: int = SCHEMA_VERSION
-    extra: dict = field(default_factory=dict)  # room for later fields without a schema change
 
     @property
     def score(self) -> float:
