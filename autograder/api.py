@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import batch, devices, extract, extras, record, report, safe
+from autograder import batch, devices, extract, extras, record, report, roster, safe
 from autograder.course import Course, find
 from autograder.grade import grade_submission
 
@@ -27,15 +27,18 @@ def grade_file(assignment_name: str, path: str | os.PathLike, visibilities=("pub
 
 def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs: int | None = None,
                 log=sys.stderr, device: str = "auto", regrade: bool = False, cluster: str | None = None,
-                course: Course | None = None) -> tuple[list[record.Result], list[str]]:
+                course: Course | None = None, roster_file: str | os.PathLike | None = None,
+                ) -> tuple[list[record.Result], list[str]]:
     """Grade every submission under ``paths`` into ``out``; returns (records graded in this run, grader faults).
 
     Submissions already in ``out``'s gradebook with the same content and
     grader version are skipped unless ``regrade``. A device that cannot be
     used raises DeviceError before anything is graded. ``cluster``: a Dask
-    scheduler's address; its workers grade instead of the local pool.
+    scheduler's address; its workers grade instead of the local pool. ``roster_file``: the course roster
+    (``--roster``), kept in the gradebook for every output made from it.
     """
     assignment = find(assignment_name, course)
+    people = roster.load(roster_file) if roster_file else None  # a bad roster stops before anything is graded
     if cluster is None:  # a cluster's workers are checked when the batch starts (cluster._survey)
         extras.require(assignment)
         from autograder.pool import LocalPool
@@ -43,12 +46,22 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
     else:
         from autograder.cluster import DaskExecutor
         executor = DaskExecutor(cluster, device)  # each worker resolves the device for itself
-    return batch.grade(assignment, paths, Path(out), executor, regrade=regrade, log=log)
+    return batch.grade(assignment, paths, Path(out), executor, regrade=regrade, log=log, people=people)
 
 
-def rebuild_reports(out: str | os.PathLike, course: Course | None = None) -> Path:
-    """``autograder report OUT``: every output file again, from the gradebook alone."""
-    return batch.rebuild_reports(Path(out), lambda name: find(name, course))
+def rebuild_reports(out: str | os.PathLike, course: Course | None = None,
+                    roster_file: str | os.PathLike | None = None) -> Path:
+    """``autograder report OUT``: every output file again, from the gradebook alone (with a new roster)."""
+    people = roster.load(roster_file) if roster_file else None
+    return batch.rebuild_reports(Path(out), lambda name: find(name, course), people)
+
+
+def export_canvas(out: str | os.PathLike, to: str | os.PathLike, column: str | None = None,
+                  roster_file: str | os.PathLike | None = None, course: Course | None = None):
+    """``autograder export canvas OUT --to FILE.csv``: OUT's grades in Canvas's gradebook import format."""
+    from autograder import canvas
+    people = roster.load(roster_file) if roster_file else None
+    return canvas.export(Path(out), Path(to), lambda name: find(name, course), column, people)
 
 
 def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course: Course | None = None) -> int:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from autograder import __version__, ingest, record, report
+from autograder import __version__, ingest, record, report, safe
 from autograder.config import Assignment, ConfigError
 from autograder.gradebook import Gradebook
 
@@ -38,6 +38,11 @@ class Job:
     data: bytes
     notes: tuple[str, ...] = ()
     display: str = ""  # the student's name as found (``student`` is the safe id)
+    people: tuple[record.Who, ...] = ()  # who it is filed for: one, or each member of a group
+
+    @property
+    def who(self) -> tuple[record.Who, ...]:
+        return self.people or (record.Who(self.student, self.display),)
 
     @functools.cached_property
     def sha256(self) -> str:  # asked for by the gradebook, a fault and the cluster's check: hashed once
@@ -63,12 +68,18 @@ class Executor(Protocol):
 
 
 def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, regrade: bool = False,
-          log=sys.stderr) -> tuple[list[record.Result], list[str]]:
-    """Grade every submission under ``paths`` into ``out``; (records graded in this run, grader faults)."""
+          log=sys.stderr, people: list | None = None) -> tuple[list[record.Result], list[str]]:
+    """Grade every submission under ``paths`` into ``out``; (records graded in this run, grader faults).
+
+    ``people``: a roster (:func:`autograder.roster.load`) to keep in the gradebook for every output made
+    from it; None keeps the one it has."""
     from tqdm import tqdm
 
     submissions = ingest.find_submissions(paths, assignment.student_file, assignment.name,
                                           limits=assignment.intake)  # bad paths: nothing made
+    for sub in submissions:
+        if sub.clash:
+            print(f"note: {safe.clean(sub.clash)}", file=log)
     book = Gradebook(out)
     results: list[record.Result] = []
     faults: list[str] = []
@@ -77,6 +88,8 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
         others = [a for a in book.assignments() if a != assignment.name]
         if others:
             raise ConfigError(f"{out} already holds grades of {others[0]}; use another --out folder")
+        if people is not None:
+            book.save_roster(people)
         jobs, skipped = _todo(book, assignment, submissions, regrade)
         if not jobs:
             print(f"grading 0 submission(s) of {assignment.name} ({skipped} unchanged, skipped): nothing to do",
@@ -92,10 +105,11 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                             faults.append(_fault(book, assignment, job, runs))
                         else:
                             try:
-                                result = record.assemble(assignment, job.student, runs, executor.name, job.display)
-                                book.save(result)  # committed before its files: a kill now loses nothing
-                                report.write_student(out, result)
-                                results.append(result)
+                                for who in job.who:  # a group's members each get the group's grade
+                                    result = record.assemble(assignment, who, runs, executor.name)
+                                    book.save(result)  # committed before its files: a kill now loses nothing
+                                    report.write_student(out, result)
+                                    results.append(result)
                             except Exception as exc:  # a grader fault: recorded, the batch goes on
                                 faults.append(_fault(book, assignment, job, f"{type(exc).__name__}: {exc}"))
                         bar.set_postfix(faults=len(faults), refresh=False)
@@ -111,6 +125,7 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
         elapsed = time.monotonic() - started
         print(report.summary_table(book.rows(assignment.name), assignment), file=log)
         unreadable = sum(r.status == "unreadable" for r in results)
+        _attention(book, assignment, log)
         print(f"done: {len(results) - unreadable} graded, {unreadable} unreadable, {skipped} skipped as unchanged, "
               f"{len(faults)} grader fault(s), "
               f"{elapsed:.1f} s ({len(results) / elapsed if elapsed else 0:.2f} submissions/s); "
@@ -120,34 +135,63 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
     return results, faults
 
 
+def _attention(book: Gradebook, assignment: Assignment, log) -> None:
+    """A line per status that needs a person (to review, missing from the roster), naming the first ones."""
+    from autograder import roster
+    lines = roster.class_list(book.rows(assignment.name), book.roster())
+    for status in ("needs_review", "missing"):
+        ids = [safe.clean(line.student) for line in lines if line.status == status]
+        if ids:
+            print(f"{status.replace('_', ' ')} ({len(ids)}): {', '.join(ids[:10])}{' ...' if len(ids) > 10 else ''}",
+                  file=log)
+
+
 def _todo(book: Gradebook, assignment: Assignment, submissions: list[ingest.Submission],
           regrade: bool) -> tuple[list[Job], int]:
     """The jobs to grade, and how many submissions are skipped as unchanged."""
     jobs, skipped = [], 0
-    for sub in submissions:
-        note = sub.note
+    for members in _handins(submissions):
+        sub, name, note = members[0], members[0].name, members[0].note
         try:
             data = sub.read(assignment.intake)
         except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ingest.Refused) as exc:  # this student only
             why = str(exc) if isinstance(exc, ingest.Refused) else f"{sub.name} could not be read ({exc})"
-            data, note = b"", "; ".join(filter(None, (note, why)))
-            sub = ingest.Submission(sub.student, None, note, display=sub.display)
-        job = Job(sub.student, sub.name, data, (note,) if note else (), sub.display)
-        if not regrade and book.is_current(assignment.name, job.student, job.sha256, __version__):
+            data, name, note = b"", "(no file)", "; ".join(filter(None, (note, why)))
+        people = tuple(m.who() for m in members)
+        job = Job(sub.student, name, data, (note,) if note else (), sub.display, people)
+        if not regrade and all(book.is_current(assignment.name, who.student, job.sha256, __version__)
+                               for who in people):
             skipped += 1
         else:
             jobs.append(job)
     return jobs, skipped
 
 
+def _handins(submissions: list[ingest.Submission]) -> list[list[ingest.Submission]]:
+    """The submissions to grade, each once: the members of a group submission together."""
+    out: list[list[ingest.Submission]] = []
+    group_of: dict[str, list[ingest.Submission]] = {}
+    for sub in submissions:
+        if not sub.group:
+            out.append([sub])
+        elif sub.group in group_of:
+            group_of[sub.group].append(sub)
+        else:
+            group_of[sub.group] = [sub]
+            out.append(group_of[sub.group])
+    return out
+
+
 def _fault(book: Gradebook, assignment: Assignment, job: Job, why: str) -> str:
     """A grader fault's row (graded again by the next run); the line for the fault list."""
-    book.save_fault(assignment.name, job.student, job.sha256, why)
-    return f"{job.student}: {why}"
+    for who in job.who:
+        book.save_fault(assignment.name, who.student, job.sha256, why)
+    return f"{'+'.join(w.student for w in job.who)}: {why}"
 
 
-def rebuild_reports(out: Path, assignment_of) -> Path:
-    """Every output file of ``out`` again, from its gradebook alone; ``assignment_of(name)`` loads the assignment."""
+def rebuild_reports(out: Path, assignment_of, people: list | None = None) -> Path:
+    """Every output file of ``out`` again, from its gradebook alone; ``assignment_of(name)`` loads the assignment.
+    ``people``: a roster to keep from now on (None: the one the gradebook has)."""
     from autograder.gradebook import FILE_NAME
     if not (out / FILE_NAME).is_file():
         raise FileNotFoundError(f"{out / FILE_NAME}: no gradebook here (grade into {out} first)")
@@ -156,6 +200,8 @@ def rebuild_reports(out: Path, assignment_of) -> Path:
         names = book.assignments()
         if not names:
             raise ConfigError(f"{out / FILE_NAME} holds no graded submission")
+        if people is not None:
+            book.save_roster(people)
         report.rebuild(out, book, assignment_of(names[0]))
     finally:
         book.close()

@@ -51,9 +51,23 @@ def _parser() -> argparse.ArgumentParser:
                    help="grade on a Dask scheduler's workers, e.g. tcp://HOST:8786 (see docs/cluster.md)")
     g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     g.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
+    g.add_argument("--roster", metavar="FILE.csv",
+                   help="the class list (id,name,email,section; a Canvas gradebook export works): names students "
+                        "and lists who submitted nothing")
 
     rp = command("report", "rebuild gradebook.csv, feedback and summary.html from OUT's gradebook")
     rp.add_argument("out")
+    rp.add_argument("--roster", metavar="FILE.csv", help="use this class list from now on (see grade --roster)")
+
+    e = command("export", "the grades for an LMS: canvas")
+    targets = e.add_subparsers(dest="target", required=True, metavar="TARGET")
+    ec = targets.add_parser("canvas", help="OUT's grades as a CSV that Canvas's gradebook import reads",
+                            parents=[common])
+    ec.add_argument("out", metavar="OUT")
+    ec.add_argument("--to", required=True, metavar="FILE.csv")
+    ec.add_argument("--column", help="the assignment's column as Canvas names it, e.g. 'Backprop (12345)' "
+                                     "(default: the assignment's title; a new name makes a new assignment)")
+    ec.add_argument("--roster", metavar="FILE.csv", help="the class list to take Canvas ids and SIS ids from")
 
     command("doctor", "which sandbox layers this machine supports, and how to get the missing ones")
 
@@ -153,7 +167,8 @@ def _run(args, course) -> int:
         from autograder.devices import DeviceError
         try:
             results, faults = api.grade_batch(args.name, args.paths, args.out, args.jobs, device=args.device,
-                                              regrade=args.regrade, cluster=args.cluster, course=course)
+                                              regrade=args.regrade, cluster=args.cluster, course=course,
+                                              roster_file=args.roster)
         except DeviceError as exc:
             print(f"autograder: {exc}", file=sys.stderr)
             return 2
@@ -162,8 +177,10 @@ def _run(args, course) -> int:
             return 3 if exc.during_batch else 2
         return 3 if faults else 0
     if args.command == "report":
-        print(f"wrote {api.rebuild_reports(args.out, course=course)}")
+        print(f"wrote {api.rebuild_reports(args.out, course=course, roster_file=args.roster)}")
         return 0
+    if args.command == "export":
+        return _export(args, course)
     if args.command == "doctor":
         from autograder.sandbox import launcher
         print("sandbox layers:")
@@ -183,6 +200,16 @@ def _run(args, course) -> int:
         return demo.run(args.out, args.jobs, course)
     return 2
 
+
+def _export(args, course) -> int:
+    from autograder import api, safe
+    done = api.export_canvas(args.out, args.to, args.column, args.roster, course=course)
+    print(f"wrote {done.path}: {done.rows} student(s) in the column {done.column!r}")
+    for student, why in done.left_out:
+        print(f"  not exported: {safe.clean(student)}: {why}")
+    if done.to_review:
+        print(f"  exported, but marked needs review: {', '.join(safe.clean(s) for s in done.to_review)}")
+    return 0
 
 
 if __name__ == "__main__":

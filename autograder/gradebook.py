@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import __version__
+from autograder import __version__, roster
 from autograder.config import ConfigError
 from autograder.record import SCHEMA_VERSION, Result, check_version
 
@@ -139,6 +139,17 @@ class Gradebook:
             found = self._db.execute(query + " ORDER BY student", args).fetchall()
         return [Row(a, s, sha, v, Result.from_dict(json.loads(rec), f"{self.path} ({s})") if rec else None, fault)
                 for a, s, sha, v, rec, fault in found]
+
+    def save_roster(self, people: list) -> None:
+        """The course roster (:mod:`autograder.roster`) the outputs are made with, replacing any before."""
+        text = json.dumps([p.to_dict() for p in people])
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('roster', ?)", (text,))
+
+    def roster(self) -> list:
+        with self._lock:
+            found = self._db.execute("SELECT value FROM meta WHERE key='roster'").fetchone()
+        return roster.from_dicts(json.loads(found[0])) if found else []
 
     def assignments(self) -> list[str]:
         with self._lock:

@@ -4,9 +4,11 @@ Layouts (grading.md): one submission file; a folder with one sub-folder per
 student (``<student>/<anything>.py|.ipynb|.zip``, searched recursively);
 nbgrader's ``submitted/<student>/<assignment>/``; a flat folder of files
 named after students. Course exports too, as the zip a TA downloads or
-unpacked: Gradescope's (``submission_metadata.yml`` names the student of
-each ``submission_<id>/`` folder) and Canvas's (``<login>[_LATE]_<user id>_
-<submission id>_<file name>``). When a student has several candidates,
+unpacked: Gradescope's and Canvas's, whose names and ids :mod:`autograder.lms`
+reads (a Canvas user id or a Gradescope sid is the student's id; a group
+submission is one per member, sharing a ``group`` key so that the batch
+grades it once). Every submission carries its submission time: the LMS's
+where the export has it, else the file's. When a student has several candidates,
 :func:`autograder.extract.pick` chooses (a notebook before a module, files
 named after the assignment first, renamed copies included, then the newest),
 and the feedback names the file graded. Nothing here is fatal for a batch:
@@ -20,36 +22,28 @@ link is not followed at all); files are read without following links, in
 capped amounts; export zips are read in memory through the same checks as a
 student's zip (:mod:`autograder.extract`); only the ``submission_metadata.yml``
 at the root of a Gradescope export names students. Every id becomes a safe
-folder name under OUT (:func:`safe_id`), two students never share one, and
-the name as found is kept in ``display``.
+folder name under OUT (:func:`autograder.ids.safe_id`), two students never
+share one, and the name as found is kept in ``display``.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import os
-import re
 import stat
-import unicodedata
 import zipfile
 from collections import deque
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 
-import yaml
-
+from autograder import ids, lms
 from autograder.extract import open_archive, pick, read_entry, unreadable_entry, usable_entries
 from autograder.intake_limits import DEFAULT, MiB, IntakeLimits, Refused
+from autograder.record import Who
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
 IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
-CANVAS_NAME = re.compile(r"^(?P<login>[A-Za-z0-9.\-]+?)(?:_LATE)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$")
-GRADESCOPE_METADATA = "submission_metadata.yml"
-ID_MAX_CHARS = 64  # a folder name that fits in any path; longer ids are cut and end in a hash of the name
-ID_PUNCTUATION = set("@._-+")  # besides letters, digits and combining marks
-RESERVED_IDS = ("gradebook", "summary")  # OUT's own files: gradebook.csv, gradebook.sqlite(-wal), summary.html
-WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 @dataclass(frozen=True)
@@ -59,12 +53,25 @@ class Submission:
     note: str = ""
     member: str | None = None  # a file inside the zip at ``path`` (a course export)
     display: str = ""  # the name as found, for people to read; ``student`` is the id the outputs use
+    email: str = ""
+    lms: str = ""  # canvas | gradescope | '': where ``student`` came from
+    lms_id: str = ""
+    submitted_at: str = ""  # ISO time: the LMS's (time_source 'lms') or the file's modification time ('file')
+    time_source: str = ""
+    lms_late: bool = False
+    group: str = ""  # the same for every member of one group submission ('' when handed in alone)
+    members: tuple[str, ...] = ()  # the safe ids of the whole group, this student's included
+    clash: str = ""  # set when another submission came under the same name: both are kept, this says so
+
+    def who(self) -> Who:
+        return Who(self.student, self.display, self.email, self.lms, self.lms_id, self.submitted_at,
+                   self.time_source, self.lms_late, self.members)
 
     @property
     def name(self) -> str:
         if self.member:
-            return _original_name(Path(self.member).name)
-        return _original_name(self.path.name) if self.path else "(no file)"
+            return lms.original_name(Path(self.member).name)
+        return lms.original_name(self.path.name) if self.path else "(no file)"
 
     def read(self, limits: IntakeLimits = DEFAULT) -> bytes:
         """The submitted bytes (empty when there is no file); Refused over a limit, OSError and the like
@@ -90,40 +97,6 @@ def read_file(path: Path, cap: int) -> bytes:
     if len(data) > cap:
         raise Refused(f"{path.name} is larger than {cap / MiB:g} MiB; is it the right file?")
     return data
-
-
-def readable(name: str) -> str:
-    """``name`` with what is not valid Unicode (the undecodable bytes of a file name) as U+FFFD."""
-    return name.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-
-
-def safe_id(name: str) -> str:
-    """A student id that is one harmless folder name under OUT on any system, from a name as found.
-
-    NFC-normalised; letters, digits, marks and ``@._-+`` kept, every run of anything else (separators,
-    control and format characters such as U+202E, spaces, symbols) one ``_``; no leading or trailing dot;
-    never one of OUT's own names or a Windows device; at most ID_MAX_CHARS, a cut id ending in a hash of
-    the whole name so that two long names stay apart. Idempotent: a safe id is its own safe id.
-    """
-    text = unicodedata.normalize("NFC", readable(name))
-    out: list[str] = []
-    for c in text:
-        if c in ID_PUNCTUATION or unicodedata.category(c)[0] in "LNM":
-            out.append(c)
-        elif not out or out[-1] != "\0":
-            out.append("\0")
-    safe = re.sub(r"^\.+|\.+$", lambda m: "_" * len(m.group()), "".join(out).replace("\0", "_")) or "_"
-    if safe.casefold().startswith(RESERVED_IDS) or safe.casefold().split(".")[0] in WINDOWS_DEVICES:
-        safe = "_" + safe
-    if len(safe) > ID_MAX_CHARS:
-        safe = safe[:ID_MAX_CHARS - 9] + "-" + hashlib.sha256(text.encode()).hexdigest()[:8]
-    return safe
-
-
-def _original_name(name: str) -> str:
-    """A Canvas download's file name without the login and ids Canvas put in front."""
-    match = CANVAS_NAME.match(name)
-    return match.group("file") if match else name
 
 
 def _walk(folder: Path, limits: IntakeLimits) -> tuple[Path, list[Path], list[str]]:
@@ -185,33 +158,48 @@ def _choose(student: str, folder: Path, stem: str, limits: IntakeLimits) -> Subm
     if not candidates:
         return Submission(student, None,
                           "; ".join(skipped + [f"no .py, .ipynb or .zip file found in {folder.name}/"]))
-    chosen = pick(candidates, stem, key=lambda p: p.name, newest=lambda p: p.stat().st_mtime)
+    chosen = pick(candidates, stem, key=lambda p: p.name, newest=_mtime)
     note = [f"{len(candidates)} files found; graded {chosen.relative_to(root)}"] if len(candidates) > 1 else []
-    return Submission(student, chosen, "; ".join(skipped + note))
+    return _timed(Submission(student, chosen, "; ".join(skipped + note)))
 
 
-def _gradescope_students(metadata_text: str) -> dict[str, str]:
-    """``submission_<id>`` -> student id as found (sid, else e-mail, else name) from Gradescope's metadata."""
+def _mtime(path: Path) -> float:
+    return path.lstat().st_mtime
+
+
+def _timed(sub: Submission) -> Submission:
+    """``sub`` with its file's modification time as the submission time, where the LMS gave none."""
+    if sub.submitted_at or sub.path is None or sub.member is not None:
+        return sub
     try:
-        data = yaml.safe_load(metadata_text) or {}
-    except Exception:  # YAMLError, or a RecursionError from hostile nesting
-        return {}
-    out = {}
-    for key, entry in data.items() if isinstance(data, dict) else []:
-        submitters = (entry.get(":submitters") or entry.get("submitters")) if isinstance(entry, dict) else None
-        people = [p for p in submitters if isinstance(p, dict)] if isinstance(submitters, list) else []
-        ids = [str(p.get(":sid") or p.get(":email") or p.get(":name") or "").strip() for p in people]
-        ids = [i for i in ids if i]
-        if ids:
-            out[str(key)] = "+".join(ids)  # a group submission is graded once, for all its members
+        when = dt.datetime.fromtimestamp(_mtime(sub.path), dt.timezone.utc).isoformat(timespec="seconds")
+    except OSError:
+        return sub
+    return replace(sub, submitted_at=when, time_source="file")
+
+
+def _as_handin(sub: Submission, handin: lms.Handin | None, where: str) -> list[Submission]:
+    """A Gradescope folder's submission (``where``: the folder) filed under each of its submitters: a group's
+    members each get one, sharing a group key."""
+    if handin is None:
+        return [sub]
+    group = where if len(handin.people) > 1 else ""
+    out = []
+    for person in handin.people:
+        timed = dict(submitted_at=handin.submitted_at, time_source="lms") if handin.submitted_at else {}
+        out.append(_timed(replace(sub, student=person.id, display=person.name or person.id, email=person.email,
+                                  lms="gradescope", lms_id=person.lms_id, group=group,
+                                  **timed)))
     return out
 
 
-def _root_metadata(names) -> str | None:
-    """The export's own metadata: at its root or in its one top folder, never inside a student's folder."""
-    metas = [n for n in names if Path(n).name == GRADESCOPE_METADATA and len(Path(n).parts) <= 2
-             and not any(p.startswith("submission_") for p in Path(n).parts[:-1])]
-    return min(metas, key=lambda n: (len(Path(n).parts), n), default=None)
+def _as_canvas(sub: Submission, name: str) -> Submission:
+    """A Canvas download's file filed under the user id its name carries, with Canvas's late marker."""
+    found = lms.canvas_file(name)
+    if found is None:
+        return sub
+    return replace(sub, student=found.user_id, display=found.name, lms="canvas", lms_id=found.user_id,
+                   lms_late=found.late)
 
 
 def _export_submissions(zip_path: Path, stem: str, limits: IntakeLimits) -> list[Submission] | None:
@@ -220,7 +208,7 @@ def _export_submissions(zip_path: Path, stem: str, limits: IntakeLimits) -> list
         with open_archive(zip_path, limits) as archive:
             usable, skipped = usable_entries(archive)
             infos = {i.filename: i for i in usable}
-            meta = _root_metadata(infos)
+            meta = lms.root_metadata(infos)
             meta_text = read_entry(archive, infos[meta], limits).decode("utf-8", "replace") if meta else ""
     except Refused as exc:
         return [Submission(zip_path.stem, None, f"{zip_path.name} was not opened: {exc}")]
@@ -228,37 +216,43 @@ def _export_submissions(zip_path: Path, stem: str, limits: IntakeLimits) -> list
         return None
     names = list(infos)
     newest = lambda m: infos[m].date_time  # noqa: E731
+    handins: dict[str, lms.Handin] = {}
     if meta:
-        students = _gradescope_students(meta_text)
+        handins = lms.gradescope_handins(meta_text)
         base = Path(meta).parent.parts
 
-        def student_of(m):
+        def folder_of(m):
             parts = Path(m).parts
             if parts[:len(base)] != base or len(parts) < len(base) + 2 \
                     or not parts[len(base)].startswith("submission_"):
                 return None
-            return students.get(parts[len(base)], parts[len(base)])
-    elif names and all(CANVAS_NAME.match(Path(n).name) for n in names if Path(n).suffix.lower() in SUBMISSION_SUFFIXES):
-        def student_of(m):
-            match = CANVAS_NAME.match(Path(m).name)
-            return match.group("login") if match else None
+            return parts[len(base)]
+    elif names and all(lms.canvas_file(Path(n).name) for n in names if Path(n).suffix.lower() in SUBMISSION_SUFFIXES):
+        def folder_of(m):  # a Canvas user id
+            found = lms.canvas_file(Path(m).name)
+            return found.user_id if found else None
     else:
         return None
     unsafe: dict[str, list[str]] = {}
+    seen_as: dict[str, str] = {}  # a name each key was seen under (a Canvas file name says who)
     for name, note in skipped:  # told to the student whose folder the entry claims to be in
-        if Path(name).suffix.lower() in SUBMISSION_SUFFIXES and student_of(name):
-            unsafe.setdefault(student_of(name), []).append(note)
-    groups = _from_members(names, student_of)
+        if Path(name).suffix.lower() in SUBMISSION_SUFFIXES and folder_of(name):
+            unsafe.setdefault(folder_of(name), []).append(note)
+            seen_as[folder_of(name)] = Path(name).name
+    groups = _from_members(names, folder_of)
     subs = []
-    for student in sorted(set(groups) | set(unsafe)):
-        members, notes = groups.get(student, []), unsafe.get(student, [])
+    for key in sorted(set(groups) | set(unsafe)):
+        members, notes = groups.get(key, []), unsafe.get(key, [])
         if not members:
-            subs.append(Submission(student, None, "; ".join(notes)))
-            continue
-        chosen = pick(members, stem, key=lambda m: _original_name(Path(m).name), newest=newest)
-        if len(members) > 1:
-            notes = notes + [f"{len(members)} files found; graded {_original_name(Path(chosen).name)}"]
-        subs.append(Submission(student, zip_path, "; ".join(notes), chosen))
+            sub = Submission(key, None, "; ".join(notes))
+        else:
+            chosen = pick(members, stem, key=lambda m: lms.original_name(Path(m).name), newest=newest)
+            if len(members) > 1:
+                notes = notes + [f"{len(members)} files found; graded {lms.original_name(Path(chosen).name)}"]
+            when = dt.datetime(*infos[chosen].date_time).isoformat()  # a zip's times carry no time zone
+            sub = Submission(key, zip_path, "; ".join(notes), chosen, submitted_at=when, time_source="file")
+        subs += _as_handin(sub, handins.get(key), f"{zip_path}:{key}") if meta else \
+            [_as_canvas(sub, Path(sub.member).name if sub.member else seen_as[key])]
     return subs
 
 
@@ -285,20 +279,20 @@ def _from_folder(path: Path, stem: str, limits: IntakeLimits) -> list[Submission
     for entry in sorted(path.iterdir()):
         if entry.name in IGNORED_DIRS or entry.name.startswith("."):
             continue
-        login = CANVAS_NAME.match(entry.name)
+        found = lms.canvas_file(entry.name)
         if entry.is_symlink():  # a student's folder or file that is a link: not followed at all
-            subs.append(_unfollowed(login.group("login") if login else entry.name if entry.is_dir() else entry.stem,
-                                    entry))
+            sub = _unfollowed(entry.name if entry.is_dir() else entry.stem, entry)
+            subs.append(_as_canvas(sub, entry.name) if found else sub)
         elif entry.is_dir():
             subs.append(_choose(entry.name, entry, stem, limits))
-        elif entry.suffix.lower() in SUBMISSION_SUFFIXES and login:
-            canvas.setdefault(login.group("login"), []).append(entry)
+        elif entry.suffix.lower() in SUBMISSION_SUFFIXES and found:
+            canvas.setdefault(found.user_id, []).append(entry)
         elif entry.suffix.lower() in SUBMISSION_SUFFIXES:
-            subs.append(Submission(entry.stem, entry))
-    for login, files in sorted(canvas.items()):  # an unpacked Canvas download
-        chosen = pick(files, stem, key=lambda p: _original_name(p.name), newest=lambda p: p.stat().st_mtime)
-        subs.append(Submission(login, chosen, f"{len(files)} files found; graded {_original_name(chosen.name)}"
-                               if len(files) > 1 else ""))
+            subs.append(_timed(Submission(entry.stem, entry)))
+    for files in canvas.values():  # an unpacked Canvas download
+        chosen = pick(files, stem, key=lambda p: lms.original_name(p.name), newest=_mtime)
+        note = f"{len(files)} files found; graded {lms.original_name(chosen.name)}" if len(files) > 1 else ""
+        subs.append(_timed(_as_canvas(Submission(chosen.name, chosen, note), chosen.name)))
     return subs
 
 
@@ -306,18 +300,19 @@ def _found_in(path: Path, stem: str, name: str, limits: IntakeLimits) -> list[Su
     """The submissions under one path the TA gave (trusted: it may be a link)."""
     if path.is_file() and path.suffix.lower() == ".zip":
         export = _export_submissions(path, stem, limits)
-        return export if export is not None else [Submission(path.stem, path.resolve())]
+        return export if export is not None else [_timed(Submission(path.stem, path.resolve()))]
     if path.is_file():
-        return [Submission(path.stem, path.resolve())]
-    if (path / GRADESCOPE_METADATA).is_file():
+        return [_timed(Submission(path.stem, path.resolve()))]
+    if (path / lms.GRADESCOPE_METADATA).is_file():
         try:
-            text = read_file(path / GRADESCOPE_METADATA, limits.file_bytes).decode("utf-8", "replace")
+            text = read_file(path / lms.GRADESCOPE_METADATA, limits.file_bytes).decode("utf-8", "replace")
         except (OSError, Refused):
             text = ""
-        students = _gradescope_students(text)
-        return [_choose(students.get(folder.name, folder.name), folder, stem, limits)
-                for folder in sorted(path.iterdir()) if folder.name.startswith("submission_")
-                and (folder.is_dir() or folder.is_symlink())]
+        handins = lms.gradescope_handins(text)
+        return [sub for folder in sorted(path.iterdir()) if folder.name.startswith("submission_")
+                and (folder.is_dir() or folder.is_symlink())
+                for sub in _as_handin(_choose(folder.name, folder, stem, limits), handins.get(folder.name),
+                                      str(folder))]
     if (path / "submitted").is_dir():
         subs = []
         for student_dir in sorted(p for p in (path / "submitted").iterdir() if p.is_dir() or p.is_symlink()):
@@ -341,24 +336,4 @@ def find_submissions(paths: list[str | Path], assignment_stem: str, assignment_n
     a path is a note for the student it belongs to.
     """
     subs = [sub for raw in paths for sub in _found_in(Path(raw), assignment_stem, assignment_name, limits)]
-    return _apart(subs)
-
-
-def _apart(subs: list[Submission]) -> list[Submission]:
-    """Each submission under ``safe_id`` of its name, ``display`` the name as found; ids that coincide
-    (case aside: OUT may be on a case-insensitive disk) get -2, -3, ... in the order of the names as found,
-    then of the paths, whatever the order of discovery."""
-    ids = [safe_id(s.student) for s in subs]
-    taken = {i.casefold() for i in ids}
-    used: set[str] = set()
-    out: list[Submission | None] = [None] * len(subs)
-    order = sorted(range(len(subs)), key=lambda k: (ids[k].casefold(), readable(subs[k].student),
-                                                    str(subs[k].path), subs[k].member or ""))
-    for k in order:
-        key, n = ids[k], 2
-        while key.casefold() in used or (key != ids[k] and key.casefold() in taken):  # not another's own id
-            suffix = f"-{n}"
-            key, n = ids[k][:ID_MAX_CHARS - len(suffix)] + suffix, n + 1
-        used.add(key.casefold())
-        out[k] = replace(subs[k], student=key, display=readable(subs[k].display or subs[k].student))
-    return out
+    return ids.apart(subs)

@@ -22,7 +22,9 @@ from autograder import __version__, devices, score
 from autograder.config import Assignment
 from autograder.suite import TestOutcome
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+READABLE_VERSIONS = (2, 3)  # schema 2 lacked the identity fields, which have defaults: read as is
+STATUSES = ("graded", "late", "needs_review", "unreadable")  # a record's; 'fault' and 'missing' have no record
 
 
 class SchemaError(ValueError):
@@ -31,7 +33,7 @@ class SchemaError(ValueError):
 
 def check_version(found, where: str) -> None:
     """Refuse anything not written with this module's ``SCHEMA_VERSION``."""
-    if found == SCHEMA_VERSION:
+    if found in READABLE_VERSIONS:
         return
     if isinstance(found, int) and found > SCHEMA_VERSION:
         raise SchemaError(f"{where} was written by a newer autograder (result schema {found}; this autograder "
@@ -39,6 +41,29 @@ def check_version(found, where: str) -> None:
     raise SchemaError(f"{where} was written by an older autograder (result schema {found}; this autograder "
                       f"{__version__} reads schema {SCHEMA_VERSION}): grade into a new --out folder, or delete "
                       f"it to grade every submission again")
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who handed a submission in, as the intake found it (:mod:`autograder.ingest`).
+
+    ``student`` is the id outputs are filed under (the LMS's id where the
+    export carries one); ``display`` the name for people. ``group`` lists the
+    ids of every member when a group handed it in: each gets its own record.
+    ``submitted_at`` is an ISO time, from the LMS (``time_source`` 'lms') or
+    the file's modification time ('file'); ``lms_late`` is the LMS's own
+    late marker (Canvas's ``_LATE`` in a download's file names).
+    """
+
+    student: str
+    display: str = ""
+    email: str = ""
+    lms: str = ""  # canvas | gradescope | '' (a folder or file)
+    lms_id: str = ""  # the LMS's id for this person: Canvas user id, Gradescope sid
+    submitted_at: str = ""
+    time_source: str = ""  # lms | file | ''
+    lms_late: bool = False
+    group: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,8 +152,24 @@ class Result:
     executor: str  # local | dask
     grader_version: str = __version__
     display: str = ""  # the student's name as found, for people; ``student`` is the id outputs are filed under
-    status: str = "graded"  # graded | unreadable (nothing could be read: never an ordinary zero; see notes)
+    status: str = "graded"  # one of STATUSES: never an ordinary zero when unreadable; why is in the notes
     schema_version: int = SCHEMA_VERSION
+    email: str = ""
+    lms: str = ""  # Who's fields: where the identity came from
+    lms_id: str = ""
+    submitted_at: str = ""
+    time_source: str = ""
+    lms_late: bool = False
+    group: tuple[str, ...] = ()
+
+    @property
+    def who(self) -> Who:
+        return Who(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Who)})
+
+    def for_member(self, who: Who) -> "Result":
+        """The same grading filed for another member of the group that handed it in."""
+        fields = {f.name: getattr(who, f.name) for f in dataclasses.fields(Who)}
+        return dataclasses.replace(self, **{**fields, "display": who.display or who.student})
 
     @property
     def score(self) -> float:
@@ -152,14 +193,16 @@ class Result:
         parts = tuple(PartResult(**{**p, "tests": tuple(TestResult(**t) for t in p["tests"])})
                       for p in data["parts"])
         values = {**data, "parts": parts}
-        for key in ("notes", "sandbox"):
-            values[key] = tuple(data[key])
+        for key in ("notes", "sandbox", "group"):
+            values[key] = tuple(data.get(key, ()))
+        values["schema_version"] = SCHEMA_VERSION  # an older record is read as this one (its new fields default)
         return cls(**values)
 
 
-def assemble(assignment: Assignment, student: str, runs: list[Run], executor: str = "local",
-             display: str = "") -> Result:
-    """The record of one submission from the runs that graded its parts: the one place that scores."""
+def assemble(assignment: Assignment, who: Who | str, runs: list[Run], executor: str = "local") -> Result:
+    """The record of one submission from the runs that graded its parts: the one place that scores
+    and that gives a record its status."""
+    who = Who(who) if isinstance(who, str) else who
     outcomes = [o for run in runs for o in run.outcomes]
     run_of = {name: run for run in runs for name in run.parts}
     parts = []
@@ -175,13 +218,36 @@ def assemble(assignment: Assignment, student: str, runs: list[Run], executor: st
         parts.append(PartResult(part.name, part.title, part.score, part.max_score, device, tests,
                                 None if budget is None else float(budget), run.worker))
     gpu_run = next((run_of[p.name] for p in assignment.parts if p.runner == "gpu" and p.name in run_of), None)
-    return Result(
-        assignment=assignment.name, title=assignment.title, student=student, filename=runs[0].filename,
-        sha256=runs[0].sha256, parts=tuple(parts), notes=tuple(dict.fromkeys(n for r in runs for n in r.notes)),
+    notes = tuple(dict.fromkeys(n for r in runs for n in r.notes))
+    status, why = _status(runs, parts, who)
+    result = Result(
+        assignment=assignment.name, title=assignment.title, student=who.student, filename=runs[0].filename,
+        sha256=runs[0].sha256, parts=tuple(parts), notes=notes + tuple(n for n in why if n not in notes),
         printed=_printed(runs), sandbox=tuple(dict.fromkeys(m for r in runs for m in r.sandbox)),
         device=gpu_run.device if gpu_run is not None else "cpu",
-        execution_time_s=sum(r.execution_time_s for r in runs), executor=executor, display=display or student,
-        status="unreadable" if any(r.unreadable for r in runs) else "graded")
+        execution_time_s=sum(r.execution_time_s for r in runs), executor=executor, status=status)
+    return result.for_member(who)
+
+
+LIMIT_STATUSES = ("timeout", "error")  # a test whose call hit a time limit or crashed the student's process
+
+
+def _status(runs: list[Run], parts: list[PartResult], who: Who) -> tuple[str, tuple[str, ...]]:
+    """The record's status and the notes that say why (the contract's order: nothing to grade first, then
+    what a person must look at, then lateness)."""
+    if any(r.unreadable for r in runs):
+        return "unreadable", ()
+    why = []
+    breached = [t for p in parts for t in p.tests if t.status in LIMIT_STATUSES]
+    if breached:
+        why.append(f"needs review: {len(breached)} test(s) hit a time limit or crashed the process running the "
+                   f"code (first: {breached[0].part}: {breached[0].id})")
+    if who.lms_late:
+        why.append(f"the {who.lms.capitalize() or 'LMS'} export marks this submission late (no late policy "
+                   "is configured for it, so no penalty was applied)")
+    if breached:
+        return "needs_review", tuple(why)
+    return ("late" if who.lms_late else "graded"), tuple(why)
 
 
 def _printed(runs: list[Run]) -> str:

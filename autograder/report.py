@@ -17,11 +17,20 @@ from pathlib import Path
 
 import jinja2
 
-from autograder import safe
+from autograder import roster, safe
 from autograder.record import Result, TestResult
 
 STATUS_WORDS = {"passed": "passed", "partial": "partial credit", "failed": "failed", "timeout": "timed out",
                 "error": "error"}
+
+
+STATUS_LINES = {  # what a student is told of a status other than 'graded' (feedback.md and .html)
+    "unreadable": "No code could be read from your submission; the notes below say why. It has not been graded "
+                  "as a zero: fix the file and submit it again.",
+    "late": "The LMS marked this submission late; the notes below say what that changed.",
+    "needs_review": "Something in this grading (see the notes below) will be looked at by a person; the score "
+                    "may change.",
+}
 
 
 def results_json(result: Result) -> dict:
@@ -50,6 +59,9 @@ def results_json(result: Result) -> dict:
             "status": result.status,
             "assignment": result.assignment,
             "student": result.student,
+            "name": result.display,
+            **{k: getattr(result, k) for k in ("lms", "lms_id", "submitted_at", "time_source") if getattr(result, k)},
+            **({"group": list(result.group)} if result.group else {}),
             "file": result.filename,
             "sha256": result.sha256,
             "grader_version": result.grader_version,
@@ -84,9 +96,10 @@ def feedback_md(result: Result) -> str:
     out = [f"# {result.title}: feedback for {safe.md_code(result.display or result.student)}", "",
            f"File graded: {safe.md_code(result.filename)}  ", f"Score: **{result.score:g} / {result.max_score:g}**",
            ""]
-    if result.status == "unreadable":
-        out += ["**Status: unreadable.** No code could be read from your submission; the notes below say why. "
-                "It has not been graded as a zero: fix the file and submit it again.", ""]
+    if result.status in STATUS_LINES:
+        out += [f"**Status: {result.status.replace('_', ' ')}.** {STATUS_LINES[result.status]}", ""]
+    if result.group:
+        out += [f"Graded once for your group: {safe.md_code(', '.join(result.group))}.", ""]
     if result.notes:
         out += ["## Notes on your submission", ""] + [f"- {safe.md_code(n)}" for n in result.notes] + [""]
     for part in result.parts:
@@ -106,7 +119,7 @@ def feedback_md(result: Result) -> str:
 _pages = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"), autoescape=True,
                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                             finalize=lambda v: safe.clean(v) if isinstance(v, str) else v)
-_pages.globals.update(mark=_mark, words=_words)
+_pages.globals.update(mark=_mark, words=_words, status_lines=STATUS_LINES)
 
 
 def feedback_html(result: Result) -> str:
@@ -132,31 +145,39 @@ def write_student(out: Path, result: Result) -> Path:
 
 
 def rebuild(out: Path, book, assignment) -> None:
-    """Every output of the batch, from the gradebook's records alone."""
+    """Every output of the batch, from the gradebook's records (and the roster it keeps) alone."""
     rows = book.rows(assignment.name)
     for row in rows:
         if row.result is not None:
             write_student(out, row.result)
-    write_gradebook(out, rows, assignment)
-    _atomic_write(out / "summary.html", summary_html(rows, assignment))
+    lines = roster.class_list(rows, book.roster())
+    write_gradebook(out, lines, assignment)
+    _atomic_write(out / "summary.html", summary_html(rows, assignment, lines))
 
 
-def write_gradebook(out: Path, rows: list, assignment) -> Path:
-    """One row per student, one column per part, then the total: ready for an LMS import."""
+GRADEBOOK_COLUMNS = ("student", "name", "email", "section")  # then a column per part, then TAIL_COLUMNS
+TAIL_COLUMNS = ("total", "max_score", "status", "file", "notes")
+
+
+def write_gradebook(out: Path, lines: list, assignment) -> Path:
+    """One row per student (:func:`autograder.roster.class_list`), one column per part, then the total.
+    Only a usable score is written: an unreadable, missing or faulty submission has empty score cells and
+    its status says why, so that no spreadsheet averages it in as a zero."""
     path = out / "gradebook.csv"
     parts = [p.name for p in assignment.parts]
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "name", *parts, "total", "max_score", "status", "file", "notes"])
-        for row in rows:
-            r = row.result
+        writer.writerow([*GRADEBOOK_COLUMNS, *parts, *TAIL_COLUMNS])
+        for line in lines:
+            r = line.result if line.scored else None
             by_part = {p.name: p.score for p in r.parts} if r else {}
-            writer.writerow([safe.csv_cell(row.student), safe.csv_cell(r.display if r else row.student),
-                             *(f"{by_part.get(p, 0):g}" for p in parts),
-                             f"{r.score if r else 0:g}", f"{r.max_score if r else assignment.max_score:g}",
-                             r.status if r else "fault", safe.csv_cell(r.filename if r else ""),
-                             safe.csv_cell("; ".join(r.notes) if r else row.fault or "")])
+            notes = "; ".join(line.result.notes) if line.result else line.fault or (
+                "on the roster; nothing was submitted" if line.status == "missing" else "")
+            writer.writerow([safe.csv_cell(line.student), safe.csv_cell(line.name), safe.csv_cell(line.email),
+                             safe.csv_cell(line.section), *(f"{by_part[p]:g}" if r else "" for p in parts),
+                             f"{r.score:g}" if r else "", f"{assignment.max_score:g}", line.status,
+                             safe.csv_cell(line.result.filename if line.result else ""), safe.csv_cell(notes)])
     os.replace(tmp, path)
     return path
 
@@ -179,7 +200,7 @@ def _part_score(result: Result, name: str) -> float:
 
 def _graded(rows: list) -> list[Result]:
     """The records whose code could be read: the only ones counted in means and histograms."""
-    return [r.result for r in rows if r.result and r.result.status == "graded"]
+    return [r.result for r in rows if r.result and r.result.status != "unreadable"]
 
 
 def _unreadable(rows: list) -> list[Result]:
@@ -228,9 +249,11 @@ def _histogram_png(values: list[float], maximum: float, title: str) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def summary_html(rows: list, assignment) -> str:
-    """What an instructor looks at: histograms per part, the most-failed tests, the common mistakes
+def summary_html(rows: list, assignment, lines: list | None = None) -> str:
+    """What an instructor looks at: every student with their status (those needing attention first, each
+    linking to their feedback), histograms per part, the most-failed tests, the common mistakes
     (templates/summary.html, autoescaped)."""
+    lines = roster.class_list(rows) if lines is None else lines
     graded = _graded(rows)
     series = [("total", [r.score for r in graded], assignment.max_score)]
     series += [(p.title, [_part_score(r, p.name) for r in graded], p.points) for p in assignment.parts]
@@ -239,4 +262,5 @@ def summary_html(rows: list, assignment) -> str:
         a=assignment, graded=graded, faults=[r for r in rows if r.result is None], unreadable=_unreadable(rows),
         mean=sum(r.score for r in graded) / max(1, len(graded)), table=summary_table(rows, assignment),
         histograms=[(title, _histogram_png(values, maximum, title)) for title, values, maximum in series],
-        failed=failed.most_common(20), mistakes=mistakes.most_common(15))
+        failed=failed.most_common(20), mistakes=mistakes.most_common(15), students=roster.attention_first(lines),
+        statuses=Counter(line.status for line in lines))

@@ -105,10 +105,10 @@ def set_schema(out: Path, version) -> None:
 
 @pytest.mark.parametrize("offset, says", [(1, "newer autograder"), (-1, "older autograder")])
 def test_a_gradebook_of_another_schema_is_refused_with_what_to_do(mini, tmp_path, offset, says):
-    from autograder.record import SCHEMA_VERSION, SchemaError
+    from autograder.record import READABLE_VERSIONS, SCHEMA_VERSION, SchemaError
     subs, out = make_batch(tmp_path / "subs", 1), tmp_path / "out"
     api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
-    set_schema(out, SCHEMA_VERSION + offset)
+    set_schema(out, SCHEMA_VERSION + 1 if offset > 0 else min(READABLE_VERSIONS) - 1)
     with pytest.raises(SchemaError, match=says):
         api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
     with pytest.raises(SchemaError, match=says):
@@ -117,6 +117,24 @@ def test_a_gradebook_of_another_schema_is_refused_with_what_to_do(mini, tmp_path
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
     assert ("upgrade autograder" if offset > 0 else "new --out folder") in done.stderr
+
+
+def test_a_schema_2_gradebook_is_read_with_the_identity_fields_it_lacked(mini, tmp_path):
+    import json
+    subs, out = make_batch(tmp_path / "subs", 2), tmp_path / "out"
+    api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+    new_fields = ("email", "lms", "lms_id", "submitted_at", "time_source", "lms_late", "group")
+    with sqlite3.connect(out / "gradebook.sqlite") as db:  # as schema 2 wrote it: no identity fields
+        for student, text in db.execute("SELECT student, record_json FROM submissions").fetchall():
+            old = {k: v for k, v in json.loads(text).items() if k not in new_fields} | {"schema_version": 2}
+            db.execute("UPDATE submissions SET record_json=? WHERE student=?", (json.dumps(old), student))
+    set_schema(out, 2)
+    api.rebuild_reports(out)
+    rows = list(csv.DictReader((out / "gradebook.csv").open()))
+    assert [(r["total"], r["status"]) for r in rows] == [("10", "graded")] * 2
+    again = io.StringIO()
+    api.grade_batch("mini", [subs], out, 1, log=again)
+    assert "grading 0 submission(s)" in again.getvalue()  # still current: nothing regraded
 
 
 def test_a_record_of_a_newer_schema_is_refused_when_read(mini, tmp_path):

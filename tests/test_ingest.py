@@ -1,5 +1,6 @@
 """Submissions as TAs receive them: folders, nbgrader, Gradescope and Canvas exports."""
 
+import csv
 import io
 import zipfile
 
@@ -43,23 +44,69 @@ def test_gradescope_export_zip(tmp_path):
     subs = {s.student: s for s in find_submissions([export], "mini", "mini")}
     assert set(subs) == {"4711", "bert@uni.edu"}
     assert subs["4711"].read() == GOOD.encode() and "graded mini.py" in subs["4711"].note
-    assert subs["bert@uni.edu"].name == "mini.ipynb"
+    assert (subs["4711"].display, subs["4711"].email, subs["4711"].lms, subs["4711"].lms_id) == \
+        ("Ada Lovelace", "ada@uni.edu", "gradescope", "4711")
+    assert subs["4711"].submitted_at.startswith("2026-11-20T10:00:00") and subs["4711"].time_source == "lms"
+    assert subs["bert@uni.edu"].name == "mini.ipynb" and subs["bert@uni.edu"].time_source == "file"
+
+
+GROUP_META = GRADESCOPE_META + """
+submission_1003:
+  :submitters:
+  - :name: Cleo Chen
+    :sid: '5001'
+  - :name: Dan Diaz
+    :sid: '5002'
+"""
+
+
+def test_a_group_submission_gives_every_member_the_grade(mini, tmp_path):
+    export = make_zip(tmp_path / "gs.zip", {"e/submission_metadata.yml": GROUP_META,
+                                            "e/submission_1001/mini.py": GOOD, "e/submission_1003/mini.py": WRONG})
+    subs = {s.student: s for s in find_submissions([export], "mini", "mini")}
+    assert subs["5001"].members == subs["5002"].members == ("5001", "5002") and not subs["4711"].members
+    log = io.StringIO()
+    results, faults = api.grade_batch("mini", [export], tmp_path / "out", 2, log=log)
+    assert not faults and sorted((r.student, r.score, r.group) for r in results) == [
+        ("4711", 10, ()), ("5001", 5.5, ("5001", "5002")), ("5002", 5.5, ("5001", "5002"))]
+    assert "grading 2 submission(s)" in log.getvalue()  # the group's work is graded once
+    assert (tmp_path / "out" / "5002" / "results.json").is_file()
+    rows = list(csv.DictReader((tmp_path / "out" / "gradebook.csv").open()))
+    assert [(r["student"], r["name"]) for r in rows] == [("4711", "Ada Lovelace"), ("5001", "Cleo Chen"),
+                                                         ("5002", "Dan Diaz")]
+    again = io.StringIO()
+    api.grade_batch("mini", [export], tmp_path / "out", 2, log=again)  # unchanged: nothing graded twice
+    assert "grading 0 submission(s)" in again.getvalue()
+
+
+def test_names_that_collide_are_kept_apart_and_reported(mini, tmp_path):
+    for name, code in (("Ada Lovelace", GOOD), ("Ada_Lovelace", WRONG)):
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        (tmp_path / "subs" / name / "mini.py").write_text(code)
+    log = io.StringIO()
+    results, _ = api.grade_batch("mini", [tmp_path / "subs"], tmp_path / "out", 1, log=log)
+    assert sorted((r.student, r.display, r.score) for r in results) == [
+        ("Ada_Lovelace", "Ada Lovelace", 10), ("Ada_Lovelace-2", "Ada_Lovelace", 5.5)]
+    assert log.getvalue().count("kept apart as Ada_Lovelace, Ada_Lovelace-2") == 2
+    assert all(any("kept apart" in n for n in r.notes) for r in results)
 
 
 def test_canvas_export_zip_and_folder(tmp_path):
     files = {"lovelaceada_111_901_mini.py": WRONG, "lovelaceada_LATE_111_955_mini.ipynb": '{"cells": []}',
-             "bakerbert_222_902_homework.py": GOOD}
+             "bakerbert_222_902_homework.py": GOOD, "bakerbert_333_903_mini.py": WRONG}  # two Bert Bakers
     export = make_zip(tmp_path / "submissions.zip", files)
-    subs = {s.student: s for s in find_submissions([export], "mini", "mini")}
-    assert set(subs) == {"lovelaceada", "bakerbert"}
-    assert subs["lovelaceada"].name == "mini.ipynb"  # <assignment>.ipynb wins over .py
-    assert subs["bakerbert"].read() == GOOD.encode()
     folder = tmp_path / "unzipped"
     folder.mkdir()
     for name, text in files.items():
         (folder / name).write_text(text)
-    subs = {s.student: s for s in find_submissions([folder], "mini", "mini")}
-    assert set(subs) == {"lovelaceada", "bakerbert"} and subs["lovelaceada"].name == "mini.ipynb"
+    for found in (find_submissions([export], "mini", "mini"), find_submissions([folder], "mini", "mini")):
+        subs = {s.student: s for s in found}
+        assert set(subs) == {"111", "222", "333"}  # Canvas user ids: the two Bert Bakers stay apart
+        assert [subs[k].display for k in ("111", "222", "333")] == ["lovelaceada", "bakerbert", "bakerbert"]
+        assert all(s.lms == "canvas" and s.lms_id == s.student for s in found)
+        assert subs["111"].name == "mini.ipynb" and subs["111"].lms_late  # <assignment>.ipynb wins; Canvas: late
+        assert not subs["222"].lms_late and subs["222"].read() == GOOD.encode()
+        assert all(s.submitted_at and s.time_source == "file" for s in found)
 
 
 def test_a_single_students_zip_is_one_submission(tmp_path):

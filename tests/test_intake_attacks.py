@@ -23,7 +23,8 @@ import yaml
 
 from autograder import api, config
 from autograder.extract import extract
-from autograder.ingest import find_submissions, safe_id
+from autograder.ids import safe_id
+from autograder.ingest import find_submissions
 from autograder.intake_limits import DEFAULT, IntakeLimits, Refused
 from helpers import FIXTURE_COURSE
 
@@ -353,7 +354,8 @@ def test_only_the_exports_own_metadata_names_students(tmp_path):
     }))
     subs = {s.student: s for s in find_submissions([export], "mini", "mini")}
     assert set(subs) == {"4711", "___.._etc", "_gradebook.csv", "submission_1004", "submission_1005"}
-    assert subs["___.._etc"].display == "../../etc" and subs["___.._etc"].read() == WRONG.encode()
+    assert (subs["___.._etc"].display, subs["___.._etc"].lms_id) == ("Bert", "../../etc")  # never a path
+    assert subs["___.._etc"].read() == WRONG.encode()
     assert "skipped archive entry 'e/submission_1002/../../../evil.py': '..' in its path" in subs["___.._etc"].note
     # the same, unpacked, with a forged metadata file in a student's folder
     folder = tmp_path / "unpacked"
@@ -377,7 +379,8 @@ def test_a_canvas_login_that_is_a_path_is_made_safe(tmp_path):
     export = tmp_path / "canvas.zip"
     export.write_bytes(zipped({".._111_901_mini.py": WRONG, "ada_222_902_mini.py": GOOD}))
     subs = {s.student: s for s in find_submissions([export], "mini", "mini")}
-    assert set(subs) == {"__", "ada"} and subs["__"].display == ".." and subs["__"].read() == WRONG.encode()
+    assert set(subs) == {"111", "222"}  # filed under Canvas's user id; the name is only displayed
+    assert subs["111"].display == ".." and subs["111"].read() == WRONG.encode()
 
 
 def test_an_export_too_large_to_open_is_a_note(tmp_path):
@@ -392,10 +395,10 @@ def test_an_export_member_is_read_through_the_caps(tmp_path):
     export.write_bytes(zipped({"eve_1_2_mini.py": GOOD, "mal_3_4_mini.py": "#" * (3 * MiB)}))
     subs = {s.student: s for s in find_submissions([export], "mini", "mini")}
     with pytest.raises(Refused, match="compressed more than"):
-        subs["mal"].read()
+        subs["3"].read()  # mal's Canvas user id
     with pytest.raises(Refused, match="inflates to more than 1 MiB"):
-        subs["mal"].read(IntakeLimits(file_bytes=1 * MiB))
-    assert subs["eve"].read() == GOOD.encode()
+        subs["3"].read(IntakeLimits(file_bytes=1 * MiB))
+    assert subs["1"].read() == GOOD.encode()
 
 
 def test_an_entry_shadowed_by_a_link_of_the_same_name_is_not_read(tmp_path):
