@@ -51,7 +51,8 @@ def test_grade_writes_results_feedback_and_gradebook(batch, tmp_path):
     assert set(rows) == {"alice", "bob", "carol", "dave", "erin"}
     assert rows["alice"]["total"] == "10" and rows["erin"]["total"] == "10"
     assert rows["bob"]["basics"] == "1.5" and rows["bob"]["arrays"] == "4"
-    assert rows["carol"]["total"] == "0" and rows["dave"]["total"] == "0"
+    assert rows["carol"]["total"] == "0" and rows["carol"]["status"] == "graded"
+    assert rows["dave"]["total"] == "" and rows["dave"]["status"] == "unreadable"  # no file: no score, never a 0
     results = json.loads((out / "bob" / "results.json").read_text())
     assert {"score", "max_score", "execution_time", "output", "tests"} <= set(results)
     assert all({"name", "score", "max_score", "status", "output", "visibility"} <= set(t) for t in results["tests"])
@@ -84,8 +85,8 @@ def test_a_corrupt_submission_does_not_stop_the_batch(tmp_path):
     (subs / "b.py").write_text(GOOD.read_text())
     done = cli("grade", "mini", str(subs), "--out", str(tmp_path / "out"))
     assert done.returncode == 0
-    rows = {r["student"]: r["total"] for r in csv.DictReader((tmp_path / "out" / "gradebook.csv").open())}
-    assert rows == {"a": "0", "b": "10"}
+    rows = {r["student"]: (r["total"], r["status"]) for r in csv.DictReader((tmp_path / "out" / "gradebook.csv").open())}
+    assert rows == {"a": ("", "unreadable"), "b": ("10", "graded")}
 
 
 def test_check_exit_status_and_output(tmp_path):
