@@ -125,19 +125,25 @@ def _todo(book: Gradebook, assignment: Assignment, submissions: list[ingest.Subm
     """The jobs to grade, and how many submissions are skipped as unchanged."""
     jobs, skipped = [], 0
     for sub in submissions:
-        note = sub.note
-        try:
-            data = sub.read(assignment.intake)
-        except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ingest.Refused) as exc:  # this student only
-            why = str(exc) if isinstance(exc, ingest.Refused) else f"{sub.name} could not be read ({exc})"
-            data, note = b"", "; ".join(filter(None, (note, why)))
-            sub = ingest.Submission(sub.student, None, note, display=sub.display)
-        job = Job(sub.student, sub.name, data, (note,) if note else (), sub.display)
+        job = job_of(sub, assignment)
         if not regrade and book.is_current(assignment.name, job.student, job.sha256, __version__):
             skipped += 1
         else:
             jobs.append(job)
     return jobs, skipped
+
+
+def job_of(sub: ingest.Submission, assignment: Assignment) -> Job:
+    """A found submission read into a job; a file that cannot be read is a job with no bytes and a note
+    saying why (unreadable for this student only, never an exception)."""
+    note = sub.note
+    try:
+        data = sub.read(assignment.intake)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ingest.Refused) as exc:
+        why = str(exc) if isinstance(exc, ingest.Refused) else f"{sub.name} could not be read ({exc})"
+        data, note = b"", "; ".join(filter(None, (note, why)))
+        sub = ingest.Submission(sub.student, None, note, display=sub.display)
+    return Job(sub.student, sub.name, data, (note,) if note else (), sub.display)
 
 
 def _fault(book: Gradebook, assignment: Assignment, job: Job, why: str) -> str:
