@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
 
     command("doctor", "which sandbox layers this machine supports, and how to get the missing ones")
 
+    e = command("export", "export for an LMS: `gradescope NAME` writes an autograder zip to upload")
+    e.add_argument("target", choices=["gradescope"], help="where the export goes")
+    e.add_argument("what", metavar="NAME", help="the assignment")
+    e.add_argument("--to", metavar="FILE", help="the file to write (default: NAME-gradescope.zip)")
+
     d = command("demo", "grade a generated demo batch of backprop submissions end to end")
     d.add_argument("--out", default="demo-out")
     d.add_argument("--jobs", type=int, default=None)
@@ -178,6 +183,12 @@ def _run(args, course) -> int:
         if not can_grade:
             print(f"this installation cannot grade: {extras.install_hint()}")
         return 0 if can_grade else 1
+    if args.command == "export":
+        lines = api.export_gradescope(args.what, args.to, course=course)
+        print("\n".join(lines))
+        print("upload it in Gradescope: Programming Assignment > Configure Autograder > zip file "
+              "(docs/gradescope.md)")
+        return 0
     if args.command == "demo":
         from autograder import demo
         return demo.run(args.out, args.jobs, course)

@@ -124,7 +124,7 @@ class Result:
     sandbox: tuple[str, ...]
     device: str  # what the GPU parts ran on ('cpu' where there are none)
     execution_time_s: float
-    executor: str  # local | dask
+    executor: str  # local | dask | gradescope
     grader_version: str = __version__
     display: str = ""  # the student's name as found, for people; ``student`` is the id outputs are filed under
     status: str = "graded"  # graded | unreadable (nothing could be read: never an ordinary zero; see notes)
