@@ -28,6 +28,8 @@ from pathlib import Path
 from autograder import __version__, batch, devices, extras, grade, ingest, record, report, safe
 from autograder.course import Course
 from autograder.gradescope import metadata
+from autograder.pool import usable_cores
+from autograder.sandbox import zygote
 
 SUBMISSION, RESULTS = "submission", "results"
 FAULT = 3  # the CLI's exit status for a grader fault
@@ -44,12 +46,14 @@ def run(root: Path, course_dir: Path, name: str, log=None) -> int:
     out = root / RESULTS / "results.json"
     try:
         results, status = graded(root, course_dir, name), 0
+        text = json.dumps(results, indent=2, allow_nan=False)  # NaN is not JSON: Gradescope would refuse it
     except Exception as exc:  # the grader's failure, never the student's: reported as a fault
         traceback.print_exc(file=log)
         results, status = fault(name, exc, time.monotonic() - started), FAULT
+        text = json.dumps(results, indent=2)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    tmp.write_text(text + "\n", encoding="utf-8")
     os.replace(tmp, out)
     print(f"{out}: {results.get('score', 0):g} points, status {results['extra_data']['status']}", file=log)
     return status
@@ -65,8 +69,6 @@ def graded(root: Path, course_dir: Path, name: str) -> dict:
     sub = ingest.one_folder(who.student if who else "student", root / SUBMISSION, assignment.student_file,
                             assignment.intake)
     job = batch.job_of(sub, assignment)
-    from autograder.pool import usable_cores
-    from autograder.sandbox import zygote
     try:
         run_ = grade.run_parts(assignment, job.filename, job.data, notes=job.notes,
                                device=devices.resolve("auto", assignment), threads=usable_cores())
