@@ -64,6 +64,16 @@ def export_canvas(out: str | os.PathLike, to: str | os.PathLike, column: str | N
     return canvas.export(Path(out), Path(to), lambda name: find(name, course), column, people)
 
 
+def export_gradescope(assignment_name: str, to: str | os.PathLike | None = None,
+                      course: Course | None = None) -> list[str]:
+    """``autograder export gradescope NAME``: write the autograder zip (default ``NAME-gradescope.zip``);
+    lines saying what it holds."""
+    from autograder.gradescope import bundle
+    assignment = find(assignment_name, course)
+    path = bundle.build(assignment, to or f"{assignment.name}-gradescope.zip")
+    return bundle.summary(path, assignment)
+
+
 def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course: Course | None = None) -> int:
     """A student's local run of the public tests on a file, or on the file a folder holds; 0 when all pass."""
     assignment = find(assignment_name, course)

@@ -151,16 +151,9 @@ def _todo(book: Gradebook, assignment: Assignment, submissions: list[ingest.Subm
     """The jobs to grade, and how many submissions are skipped as unchanged."""
     jobs, skipped = [], 0
     for members in _handins(submissions):
-        sub, name, note = members[0], members[0].name, members[0].note
-        try:
-            data = sub.read(assignment.intake)
-        except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ingest.Refused) as exc:  # this student only
-            why = str(exc) if isinstance(exc, ingest.Refused) else f"{sub.name} could not be read ({exc})"
-            data, name, note = b"", "(no file)", "; ".join(filter(None, (note, why)))
-        people = tuple(m.who() for m in members)
-        job = Job(sub.student, name, data, (note,) if note else (), sub.display, people)
+        job = job_of(members, assignment)
         if not regrade and all(book.is_current(assignment.name, who.student, job.sha256, __version__)
-                               for who in people):
+                               for who in job.who):
             skipped += 1
         else:
             jobs.append(job)
@@ -180,6 +173,18 @@ def _handins(submissions: list[ingest.Submission]) -> list[list[ingest.Submissio
             group_of[sub.group] = [sub]
             out.append(group_of[sub.group])
     return out
+
+
+def job_of(members: list[ingest.Submission], assignment: Assignment) -> Job:
+    """A found submission (one student's, or a group's members' alike) read into a job; a file that cannot be
+    read is a job with no bytes and a note saying why (unreadable for this student only, never an exception)."""
+    sub, name, note = members[0], members[0].name, members[0].note
+    try:
+        data = sub.read(assignment.intake)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ingest.Refused) as exc:
+        why = str(exc) if isinstance(exc, ingest.Refused) else f"{sub.name} could not be read ({exc})"
+        data, name, note = b"", "(no file)", "; ".join(filter(None, (note, why)))
+    return Job(sub.student, name, data, (note,) if note else (), sub.display, tuple(m.who() for m in members))
 
 
 def _fault(book: Gradebook, assignment: Assignment, job: Job, why: str) -> str:

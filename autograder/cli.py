@@ -59,8 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("out")
     rp.add_argument("--roster", metavar="FILE.csv", help="use this class list from now on (see grade --roster)")
 
-    e = command("export", "the grades for an LMS: canvas")
+    e = command("export", "for an LMS: `canvas OUT` the grades as a CSV, `gradescope NAME` an autograder zip")
     targets = e.add_subparsers(dest="target", required=True, metavar="TARGET")
+    eg = targets.add_parser("gradescope", help="an autograder zip to upload to Gradescope (docs/gradescope.md)",
+                            parents=[common])
+    eg.add_argument("what", metavar="NAME", help="the assignment")
+    eg.add_argument("--to", metavar="FILE.zip", help="the file to write (default: NAME-gradescope.zip)")
     ec = targets.add_parser("canvas", help="OUT's grades as a CSV that Canvas's gradebook import reads",
                             parents=[common])
     ec.add_argument("out", metavar="OUT")
@@ -203,6 +207,11 @@ def _run(args, course) -> int:
 
 def _export(args, course) -> int:
     from autograder import api, safe
+    if args.target == "gradescope":
+        print("\n".join(api.export_gradescope(args.what, args.to, course=course)))
+        print("upload it in Gradescope: Programming Assignment > Configure Autograder > zip file "
+              "(docs/gradescope.md)")
+        return 0
     done = api.export_canvas(args.out, args.to, args.column, args.roster, course=course)
     print(f"wrote {done.path}: {done.rows} student(s) in the column {done.column!r}")
     for student, why in done.left_out:

@@ -51,6 +51,22 @@ def missing_for(assignment: Assignment) -> list[str]:
     return lines
 
 
+def needed_by(assignment: Assignment) -> tuple[list[str], list[str]]:
+    """What an installation made for grading only ``assignment`` (a Gradescope image) must add to a plain
+    ``pip install nngrader``: the extras its imports need, and the other modules it allows that no
+    extra brings (installed under their own name)."""
+    wanted, others = [], []
+    for module in assignment.allowed_imports:
+        if module in sys.stdlib_module_names or module in GRADING_MODULES:
+            continue
+        extra = EXTRA_OF_MODULE.get(module)
+        if extra and extra not in wanted:
+            wanted.append(extra)
+        elif not extra and module not in others:
+            others.append(module)
+    return wanted, others
+
+
 def report() -> list[tuple[str, bool, str]]:
     """(module, installed, what for or how to get it) for ``doctor``: what grading needs, then each extra."""
     rows = [(m, installed(m), "needed to grade" if installed(m) else install_hint()) for m in GRADING_MODULES]

@@ -151,6 +151,12 @@ def _inside(link: Path, root: Path) -> Path | None:
     return target if target != root and target.is_relative_to(root) else None
 
 
+def one_folder(student: str, folder: Path, stem: str, limits: IntakeLimits = DEFAULT) -> Submission:
+    """The submission of one student whose files are all in ``folder`` (Gradescope's
+    ``/autograder/submission``): picked, walked and bounded exactly as one student's folder of a batch."""
+    return _choose(student, folder, stem, limits)
+
+
 def _choose(student: str, folder: Path, stem: str, limits: IntakeLimits) -> Submission:
     if folder.is_symlink():
         return Submission(student, None, f"{folder.name}/ is a symbolic link; it was not followed")

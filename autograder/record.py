@@ -149,7 +149,7 @@ class Result:
     sandbox: tuple[str, ...]
     device: str  # what the GPU parts ran on ('cpu' where there are none)
     execution_time_s: float
-    executor: str  # local | dask
+    executor: str  # local | dask | gradescope
     grader_version: str = __version__
     display: str = ""  # the student's name as found, for people; ``student`` is the id outputs are filed under
     status: str = "graded"  # one of STATUSES: never an ordinary zero when unreadable; why is in the notes
