@@ -165,8 +165,14 @@ def _choose(student: str, folder: Path, stem: str, limits: IntakeLimits) -> Subm
         return Submission(student, None,
                           "; ".join(skipped + [f"no .py, .ipynb or .zip file found in {folder.name}/"]))
     chosen = pick(candidates, stem, key=lambda p: p.name, newest=_mtime)
-    note = [f"{len(candidates)} files found; graded {chosen.relative_to(root)}"] if len(candidates) > 1 else []
+    note = [_picked(len(candidates), chosen.relative_to(root))] if len(candidates) > 1 else []
     return _timed(Submission(student, chosen, "; ".join(skipped + note)))
+
+
+def _picked(found: int, graded) -> str:
+    """The note that names the file graded among several, and why that one."""
+    return (f"{found} files found; graded {graded} (a notebook before a module before a zip; among those, "
+            "files named after the assignment first, then the newest)")
 
 
 def _mtime(path: Path) -> float:
@@ -254,7 +260,7 @@ def _export_submissions(zip_path: Path, stem: str, limits: IntakeLimits) -> list
         else:
             chosen = pick(members, stem, key=lambda m: lms.original_name(Path(m).name), newest=newest)
             if len(members) > 1:
-                notes = notes + [f"{len(members)} files found; graded {lms.original_name(Path(chosen).name)}"]
+                notes = notes + [_picked(len(members), lms.original_name(Path(chosen).name))]
             when = dt.datetime(*infos[chosen].date_time).isoformat()  # a zip's times carry no time zone
             sub = Submission(key, zip_path, "; ".join(notes), chosen, submitted_at=when, time_source="file")
         subs += _as_handin(sub, handins.get(key), f"{zip_path}:{key}") if meta else \
@@ -297,7 +303,7 @@ def _from_folder(path: Path, stem: str, limits: IntakeLimits) -> list[Submission
             subs.append(_timed(Submission(entry.stem, entry)))
     for files in canvas.values():  # an unpacked Canvas download
         chosen = pick(files, stem, key=lambda p: lms.original_name(p.name), newest=_mtime)
-        note = f"{len(files)} files found; graded {lms.original_name(chosen.name)}" if len(files) > 1 else ""
+        note = _picked(len(files), lms.original_name(chosen.name)) if len(files) > 1 else ""
         subs.append(_timed(_as_canvas(Submission(chosen.name, chosen, note), chosen.name)))
     return subs
 
