@@ -122,6 +122,6 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
 
 
 def _located(outcome: suite.TestOutcome, found: extract.Extracted) -> suite.TestOutcome:
-    if not found.cells or "line " not in outcome.message:
-        return outcome
-    return replace(outcome, message=found.locate(outcome.message))
+    """The outcome with the places the sandbox named in its message as the student sees them."""
+    located = found.locate(outcome.message)
+    return outcome if located == outcome.message else replace(outcome, message=located)
