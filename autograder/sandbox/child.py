@@ -111,7 +111,7 @@ class Child:
                 notes.append(f"{protocol.place(stmt.lineno)}: this top-level statement did not finish and was skipped")
                 continue
             if isinstance(stmt, SKIPPED_STATEMENTS):
-                if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) or _check_call(stmt)):
                     skipped.append(protocol.place(stmt.lineno))
                 continue
             self.send(protocol.progress(index, stmt.lineno))
@@ -270,6 +270,14 @@ def _no_input(prompt=""):
     raise EOFError("input() is not available while grading")
 
 
+def _check_call(stmt: ast.stmt) -> bool:
+    """``grader.check("part")``: a notebook's check cell (``autograder.notebook``), which the notes need not
+    list among the skipped statements: it is the checker's, not the student's code."""
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+        call.func.attr in ("check", "check_all")
+
+
 def format_syntax_error(exc: SyntaxError) -> str:
     where = protocol.place(exc.lineno) if exc.lineno else "somewhere"
     return f"your code has a syntax error at {where}: {exc.msg}"
@@ -288,7 +296,8 @@ def describe_exception(exc: BaseException, filename: str) -> str:
             continue
         name = getattr(code, "co_qualname", code.co_name).replace(".<locals>", "")
         places.append(protocol.place(line or code.co_firstlineno, name, code.co_firstlineno))
-    text = f"{type(exc).__name__}: {exc}"[:2000]
+    message = str(exc)
+    text = (f"{type(exc).__name__}: {message}" if message else type(exc).__name__)[:2000]
     if places:
         places = places[::-1][:5]
         text += f" (in {places[0]}" + "".join(f"; called from {p}" for p in places[1:]) + ")"
