@@ -56,7 +56,8 @@ def test_a_cell_fixed_and_run_again_counts_and_magics_are_dropped(shell):
 
 def test_the_code_runs_in_the_sandbox_never_in_the_kernel(shell):
     run(shell, "import numpy as np",
-        "def add(a, b):\n    global CALLED\n    CALLED = True\n    print('<script>alert(1)</script>')\n    return a - b")
+        "def add(a, b):\n    global CALLED\n    CALLED = True\n"
+        "    print('<script>alert(1)</script>')\n    return a - b")
     result = mini_checker(shell).check("basics")
     assert "CALLED" not in shell.user_ns  # the call happened in the student's process
     assert "  | <script>alert(1)</script>" in repr(result)  # shown as text...
@@ -78,7 +79,8 @@ def test_unknown_parts_and_check_all(shell):
     run(shell, "import numpy as np", GOOD_ADD)
     every = grader.check_all()
     assert every.part is None and every.total == 1 and every.ok  # the mini course has public tests of basics only
-    assert grader.check("arrays").lines[-1].text == "no public tests of arrays: only the grader's hidden tests check it."
+    assert grader.check("arrays").lines[-1].text == \
+        "no public tests of arrays: only the grader's hidden tests check it."
 
 
 def test_outside_ipython_the_message_says_what_to_do():
