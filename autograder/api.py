@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import batch, devices, extract, extras, record, report, roster, safe
+from autograder import batch, devices, extract, extras, record, report, roster, safe, verdict
 from autograder.course import Course, find
 from autograder.grade import grade_submission
 
@@ -83,21 +83,9 @@ def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course:
         print(f"checking {safe.clean(str(picked))}", file=log)
     path = picked
     result = grade_submission(assignment, path.stem, path.name, path.read_bytes(), visibilities=("public",))
-    for note in result.notes:
-        print(f"note: {safe.clean(note)}", file=log)
-    ok = True
-    for t in result.outcomes:
-        ok &= t.passed
-        print(f"{'PASS' if t.passed else 'FAIL'}  {t.id}" + ("" if t.passed else f"\n      {safe.clean(t.message)}"),
-              file=log)
-    if not ok and result.printed.strip():  # what the code printed may say why it failed
-        print("what your code printed (all tests together):", file=log)
-        print("  | " + safe.clean(result.printed.rstrip()).replace("\n", "\n  | "), file=log)
-    total = len(result.outcomes)
-    npass = sum(t.passed for t in result.outcomes)
-    print(f"{npass}/{total} public tests passed. The hidden tests check more cases; passing these is a start.",
-          file=log)
-    return 0 if ok and total else 1
+    for line in verdict.lines(result):  # the lines grader.check shows in a notebook (autograder.notebook)
+        print(line.text, file=log)
+    return 0 if verdict.passed(result) else 1
 
 
 def _checked_file(path: Path, stem: str) -> Path:

@@ -43,6 +43,15 @@ class Course:
         raise ConfigError(f"no {ASSIGNMENTS}/ folder found: run from the course folder or pass --course DIR")
 
     @classmethod
+    def enclosing(cls, folder: str | os.PathLike, name: str) -> "Course | None":
+        """The course holding assignment ``name`` in ``folder`` or the nearest folder above it, if any:
+        a notebook's kernel runs in the notebook's folder (``solutions/NAME`` for an instructor)."""
+        for candidate in (Path(folder).resolve(), *Path(folder).resolve().parents):
+            if (candidate / ASSIGNMENTS / name / "assignment.yaml").is_file():
+                return cls(candidate)
+        return None
+
+    @classmethod
     def of(cls, assignment: Assignment) -> "Course":
         """The course an assignment was loaded from (its folder is ``assignments/NAME``)."""
         return cls(assignment.root.parent.parent)
@@ -75,11 +84,12 @@ class Course:
         raise ConfigError(f"{folder}: no {assignment.student_file}.ipynb or .py master solution")
 
 
-def find(name: str, course: Course | None = None) -> Assignment:
+def find(name: str, course: Course | None = None, start: str | os.PathLike | None = None) -> Assignment:
     """The assignment ``name``: ``course``'s; without one, a student's release folder
-    (the working folder, or ``release/NAME`` under it) before the located course."""
+    (``start``, by default the working folder, or ``release/NAME`` under it) before the located course."""
     if course is None:
-        for folder in (Path.cwd() / RELEASES / name, Path.cwd()):
+        start = Path.cwd() if start is None else Path(start)
+        for folder in (start / RELEASES / name, start):
             if folder.name == name and (folder / "assignment.yaml").is_file() and \
                     not (folder.parent.parent / ASSIGNMENTS / name).is_dir():
                 return config.load(folder / "assignment.yaml")

@@ -17,7 +17,11 @@ skipped, and at most one archive inside another.
 IPython magics and shell escapes are dropped line by line (or the whole
 cell for a cell magic), each with a note; a cell that still does not parse is
 dropped with a note naming the cell, so one broken cell costs only the
-functions it defines.
+functions it defines. The code a Jupyter kernel has run (``grader.check`` in
+a notebook, :mod:`autograder.notebook`) goes through the same steps
+(:func:`from_cells`), cell by cell. Notes name a cell as the student sees it
+(:mod:`autograder.places`): by its position among code cells and its first
+line.
 """
 
 from __future__ import annotations
@@ -30,10 +34,13 @@ import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate
 from pathlib import Path
 
+from autograder import places
 from autograder.intake_limits import DEFAULT, MiB, IntakeLimits, Refused
+from autograder.sandbox.protocol import PLACE
 
 SUFFIXES = (".py", ".ipynb")
 HELP_LINE = re.compile(r"^[\w.\[\]()]+\?{1,2}\s*$")  # `np.zeros?`, `obj??`
@@ -49,25 +56,26 @@ DRIVE = re.compile(r"^[A-Za-z]:")
 
 @dataclass(frozen=True)
 class Extracted:
-    """The code to load, or why there is none; ``cells`` maps lines to notebook cells."""
+    """The code to load, or why there is none; ``cells`` maps lines to notebook cells (none for a module)."""
 
     source: str | None
     filename: str
     notes: tuple[str, ...] = ()
-    cells: tuple[tuple[int, int], ...] = field(default=())  # (first line, cell number)
+    cells: tuple[places.Cell, ...] = field(default=())  # in order of their first lines
 
-    def where(self, line: int) -> str:
-        """A line of the loaded source as the student knows it: 'cell 4, line 2'."""
-        for first, cell in reversed(self.cells):
-            if line >= first:
-                return f"cell {cell}, line {line - first + 1}"
-        return f"line {line}"
+    @cached_property
+    def _lines(self) -> list[str]:
+        return (self.source or "").splitlines()
+
+    def where(self, line: int, function: str | None = None, first: int | None = None) -> str:
+        """A line of the loaded source as the student knows it (``places.describe``):
+        'line 2 of code cell 3 (starting "x = 1")', or 'sigmoid, line 2 of the function, in code cell 4
+        (starting "def sigmoid(z):")'; in a module, 'sigmoid, line 14 of the file'."""
+        return places.describe(line, self.cells, self._lines, function, first)
 
     def locate(self, text: str) -> str:
-        """Rewrite every 'line N' in a message into the student's terms."""
-        if not self.cells:
-            return text
-        return re.sub(r"\bline (\d+)", lambda m: self.where(int(m.group(1))), text)
+        """Every place marker the sandbox wrote into a message (``protocol.place``), in the student's terms."""
+        return PLACE.sub(lambda m: self.where(int(m[1]), m[2], int(m[3]) if m[3] else None), text)
 
 
 def extract(name: str, data: bytes, expected_stem: str, limits: IntakeLimits = DEFAULT) -> Extracted:
@@ -128,20 +136,20 @@ def _json_shape(name: str, text: str, limits: IntakeLimits) -> None:
                       f"{limits.json_depth} levels deep. Was it saved by Jupyter?")
 
 
-def _cell_code(number: int, src, limits: IntakeLimits) -> tuple[str | None, str | None]:
+def _cell_code(label: str, src, limits: IntakeLimits) -> tuple[str | None, str | None]:
     """A code cell's source as one string, or why the cell is skipped."""
     if isinstance(src, list):
         if not all(isinstance(line, str) for line in src):
-            return None, f"cell {number}: its source is not text; the cell was skipped"
+            return None, f"{label}: its source is not text; the cell was skipped"
         src = "".join(src)
     if not isinstance(src, str):
-        return None, f"cell {number}: its source is not text; the cell was skipped"
+        return None, f"{label}: its source is not text; the cell was skipped"
     try:
         size = len(src.encode("utf-8"))
     except UnicodeEncodeError:
-        return None, f"cell {number}: its source holds characters that are not valid Unicode; the cell was skipped"
+        return None, f"{label}: its source holds characters that are not valid Unicode; the cell was skipped"
     if size > limits.cell_source_bytes:
-        return None, f"cell {number}: its source is larger than {limits.cell_source_bytes / MiB:g} MiB; skipped"
+        return None, f"{label}: its source is larger than {limits.cell_source_bytes / MiB:g} MiB; skipped"
     return src, None
 
 
@@ -161,36 +169,49 @@ def _from_notebook(name: str, data: bytes, limits: IntakeLimits) -> Extracted:
     if len(cells) > limits.notebook_cells:
         return Extracted(None, name, (f"{name} has {len(cells):,} cells, more than the {limits.notebook_cells:,} "
                                       "intake reads; is it the right file?",))
+    code_cells = [c.get("source", "") for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+    if not code_cells:
+        return Extracted(None, name, (f"{name} has no code cells",))
+    return from_cells(name, [(f"code cell {n}", src) for n, src in enumerate(code_cells, start=1)], limits)
+
+
+def from_cells(name: str, cells: list[tuple[str, object]], limits: IntakeLimits = DEFAULT) -> Extracted:
+    """The code of ``cells``, (label, source) pairs in the order they run, as one module; never raises.
+
+    ``label`` names the cell in notes and messages ("code cell 3"; "cell [12]"
+    for the kernel's history). Each cell is checked, stripped of IPython-only
+    lines and parsed on its own; one that cannot be read or parsed is skipped
+    with a note.
+    """
+    if len(cells) > limits.notebook_cells:
+        return Extracted(None, name, (f"{name} has {len(cells):,} cells, more than the {limits.notebook_cells:,} "
+                                      "intake reads; is it the right file?",))
     lines: list[str] = []
-    starts: list[tuple[int, int]] = []
+    starts: list[places.Cell] = []
     notes: list[str] = []
-    number = 0
-    for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        number += 1
-        src, problem = _cell_code(number, cell.get("source", ""), limits)
+    for label, raw in cells:
+        src, problem = _cell_code(label, raw, limits)
         if problem:
             notes.append(problem)
             continue
+        cell = places.Cell(len(lines) + 1, label, places.first_line(src))
         code, dropped = _strip_ipython(src)
         if dropped:
-            notes.append(f"cell {number}: skipped IPython-only line(s) {', '.join(dropped)}")
+            notes.append(f"{cell}: skipped IPython-only line(s) {', '.join(dropped)}")
         if not code.strip():
             continue
         try:
             ast.parse(code)
         except SyntaxError as exc:
-            notes.append(f"cell {number}: syntax error at line {exc.lineno}: {exc.msg}; the cell was skipped")
+            at = f", line {exc.lineno} of the cell" if exc.lineno else ""
+            notes.append(f"syntax error in {cell}{at}: {exc.msg}; the cell was skipped")
             continue
         except ValueError as exc:  # null bytes
-            notes.append(f"cell {number}: {exc}; the cell was skipped")
+            notes.append(f"{cell}: {exc}; the cell was skipped")
             continue
-        starts.append((len(lines) + 1, number))
+        starts.append(cell)
         lines.extend(code.splitlines())
         lines.append("")
-    if number == 0:
-        return Extracted(None, name, (f"{name} has no code cells",))
     if not lines:
         return Extracted(None, name, tuple(notes) + (f"{name} has no runnable code",))
     source = "\n".join(lines) + "\n"

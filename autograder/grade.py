@@ -74,25 +74,30 @@ def reference(assignment: Assignment) -> types.ModuleType:
 
 def grade_submission(assignment: Assignment, student: str, filename: str, data: bytes,
                      visibilities=suite.VISIBILITIES, slot: int = 0, notes: tuple[str, ...] = (),
-                     device: str = "cpu", threads: int = 1) -> record.Result:
-    """Grade every part of one submission here; its result record."""
+                     device: str = "cpu", threads: int = 1, parts: tuple[str, ...] | None = None,
+                     found: extract.Extracted | None = None) -> record.Result:
+    """Grade the parts ``parts`` (default: every part) of one submission here; its result record."""
     run = run_parts(assignment, filename, data, visibilities, slot=slot, notes=notes, device=device,
-                    threads=threads)
+                    threads=threads, parts=parts, found=found)
     return record.assemble(assignment, student, [run])
 
 
 def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=suite.VISIBILITIES,
               slot: int = 0, notes: tuple[str, ...] = (), device: str = "cpu", threads: int = 1,
-              parts: tuple[str, ...] | None = None, worker: str = "") -> record.Run:
+              parts: tuple[str, ...] | None = None, worker: str = "",
+              found: extract.Extracted | None = None) -> record.Run:
     """Run the tests of ``parts`` (default: all) on one submission; unscored.
 
     ``device`` is what GPU parts get ('cpu' or 'cuda', already resolved);
     ``slot`` picks the sandbox's uid and warm box; ``threads`` is the
-    process's share of the cores.
+    process's share of the cores. ``found``: the code already extracted
+    from ``data`` (the cells a notebook's kernel ran: ``extract.from_cells``),
+    labelled the way the student knows them.
     """
     started = time.monotonic()
     sha = hashlib.sha256(data).hexdigest()
-    found = extract.extract(filename, data, assignment.student_file, assignment.intake)
+    if found is None:
+        found = extract.extract(filename, data, assignment.student_file, assignment.intake)
     if notes:
         found = replace(found, notes=tuple(notes) + found.notes)
     parts = tuple(p.name for p in assignment.parts) if parts is None else tuple(parts)
@@ -122,6 +127,6 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
 
 
 def _located(outcome: suite.TestOutcome, found: extract.Extracted) -> suite.TestOutcome:
-    if not found.cells or "line " not in outcome.message:
-        return outcome
-    return replace(outcome, message=found.locate(outcome.message))
+    """The outcome with the places the sandbox named in its message as the student sees them."""
+    located = found.locate(outcome.message)
+    return outcome if located == outcome.message else replace(outcome, message=located)

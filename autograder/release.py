@@ -32,14 +32,17 @@ Your task: implement every function marked `raise NotImplementedError()` in
 Check your work locally against the public tests. Install the checker once
 (Python 3.11 or newer, on Linux; on Windows use WSL):
 
-    pip install nngrader
+    {pip}
 
-then, in this folder:
+then, inside the notebook (opened from this folder), run the setup cell
+near the top and, after each part, its `grader.check("PART")` cell: it runs
+that part's public tests on the code you have run in the notebook
+(`grader.check_all()` runs them all). From a terminal, in this folder,
 
     autograder check {name} {stem}.ipynb
 
-(`autograder check {name} .` finds the notebook itself). Submit
-`{stem}.ipynb` (or `{stem}.py`) as your course asks, under that name.
+checks the saved notebook (`autograder check {name} .` finds it itself).
+Submit `{stem}.ipynb` (or `{stem}.py`) as your course asks, under that name.
 
 The public tests are in `tests/public/`; the grader also runs hidden tests
 that check more cases (other shapes, large inputs, edge cases), so passing
@@ -88,6 +91,7 @@ def build(assignment: config.Assignment, dest: Path) -> None:
     rule = f"\nCourse rule: {assignment.course_rule}.\n" if assignment.course_rule else ""
     (dest / "README.md").write_text(README.format(
         title=assignment.title, stem=stem, name=assignment.name, rule_line=rule,
+        pip="pip install 'nngrader[torch]'" if "torch" in assignment.allowed_imports else "pip install nngrader",
         parts="\n".join(f"- {p.title}: {p.points:g} points" for p in assignment.parts),
         call_timeout=assignment.budgets.call_timeout_s, memory_mb=assignment.budgets.memory_mb))
 

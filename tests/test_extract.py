@@ -5,6 +5,7 @@ import json
 import zipfile
 
 from autograder.extract import extract
+from autograder.sandbox.protocol import place
 
 
 def notebook(*cells, kind="code"):
@@ -37,7 +38,8 @@ def test_a_cell_with_a_syntax_error_costs_only_that_cell():
 def test_lines_are_reported_by_cell():
     found = extract("a.ipynb", notebook("x = 1\ny = 2", "def f():\n    return 1 / 0"), "a")
     line = found.source.splitlines().index("    return 1 / 0") + 1
-    assert found.locate(f"error at line {line}") == "error at cell 2, line 2"
+    assert found.locate(f"error at {place(line)}") == 'error at line 2 of code cell 2 (starting "def f():")'
+    assert found.locate(f"error at line {line}") == f"error at line {line}"  # only the sandbox's markers
 
 
 def test_broken_inputs_get_a_message_not_an_exception():

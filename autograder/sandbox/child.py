@@ -108,11 +108,11 @@ class Child:
                     flags |= getattr(feature, "compiler_flag", 0)
                 continue
             if index in skip:
-                notes.append(f"line {stmt.lineno}: this top-level statement did not finish and was skipped")
+                notes.append(f"{protocol.place(stmt.lineno)}: this top-level statement did not finish and was skipped")
                 continue
             if isinstance(stmt, SKIPPED_STATEMENTS):
-                if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
-                    skipped.append(f"line {stmt.lineno}")
+                if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) or _check_call(stmt)):
+                    skipped.append(protocol.place(stmt.lineno))
                 continue
             self.send(protocol.progress(index, stmt.lineno))
             code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
@@ -124,9 +124,9 @@ class Child:
                 exec(code, module.__dict__)
             except StatementTimeout:
                 timed_out.append(index)
-                notes.append(f"line {stmt.lineno}: this top-level statement took too long and was stopped")
+                notes.append(f"{protocol.place(stmt.lineno)}: this top-level statement took too long and was stopped")
             except BaseException as exc:  # the student's error, reported, never fatal
-                notes.append(f"line {stmt.lineno}: {describe_exception(exc, filename)}")
+                notes.append(f"{protocol.place(stmt.lineno)}: {describe_exception(exc, filename)}")
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         if skipped:
@@ -270,18 +270,37 @@ def _no_input(prompt=""):
     raise EOFError("input() is not available while grading")
 
 
+def _check_call(stmt: ast.stmt) -> bool:
+    """``grader.check("part")``: a notebook's check cell (``autograder.notebook``), which the notes need not
+    list among the skipped statements: it is the checker's, not the student's code."""
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+        call.func.attr in ("check", "check_all")
+
+
 def format_syntax_error(exc: SyntaxError) -> str:
-    where = f"line {exc.lineno}" if exc.lineno else "somewhere"
+    where = protocol.place(exc.lineno) if exc.lineno else "somewhere"
     return f"your code has a syntax error at {where}: {exc.msg}"
 
 
+COMPREHENSIONS = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")  # a line of the function around them
+
+
 def describe_exception(exc: BaseException, filename: str) -> str:
-    """The exception and the student's own frames, without the grader's."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
-    text = f"{type(exc).__name__}: {exc}"[:2000]
-    if frames:
-        where = "; ".join(f"line {f.lineno} in {f.name}" for f in frames[-5:])
-        text += f" (at {where})"
+    """The exception and where in the student's functions it happened, innermost first, without the
+    grader's frames. Top-level frames are left out: a load note names its statement already."""
+    places = []
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        code = frame.f_code
+        if code.co_filename != filename or code.co_name == "<module>" or code.co_name in COMPREHENSIONS:
+            continue
+        name = getattr(code, "co_qualname", code.co_name).replace(".<locals>", "")
+        places.append(protocol.place(line or code.co_firstlineno, name, code.co_firstlineno))
+    message = str(exc)
+    text = (f"{type(exc).__name__}: {message}" if message else type(exc).__name__)[:2000]
+    if places:
+        places = places[::-1][:5]
+        text += f" (in {places[0]}" + "".join(f"; called from {p}" for p in places[1:]) + ")"
     return text
 
 

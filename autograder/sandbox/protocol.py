@@ -17,6 +17,7 @@ Imported inside the student's process too: standard library only.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 # How the launcher's boot line starts the program in the box (its mode argument).
@@ -53,6 +54,20 @@ FORKED = "forked"
 WAIT = "wait"
 RESET = "reset"
 STATUS = "status"  # the answer to WAIT and RESET
+
+
+# -- places in the student's code, inside message text ------------------------
+# The child knows only lines of the source it loaded; what the student sees
+# (a code cell and its first line, a function and the line within it) is the
+# grader's to say (``extract.Extracted.locate``). So the child writes each
+# place as a marker that ordinary text (an exception message naming "line 3")
+# does not look like, and the grader rewrites the markers, and only them.
+PLACE = re.compile(r"\[\[line (\d{1,9})(?: in ([\w.<>]{1,200}) from (\d{1,9}))?\]\]")
+
+
+def place(line: int, function: str | None = None, first: int | None = None) -> str:
+    """Line ``line`` of the loaded source; inside ``function``, whose code starts at line ``first``."""
+    return f"[[line {line}]]" if function is None else f"[[line {line} in {function} from {first}]]"
 
 
 def op(message: dict):
