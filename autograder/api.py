@@ -28,7 +28,7 @@ def grade_file(assignment_name: str, path: str | os.PathLike, visibilities=("pub
 def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs: int | None = None,
                 log=sys.stderr, device: str = "auto", regrade: bool = False, cluster: str | None = None,
                 course: Course | None = None, roster_file: str | os.PathLike | None = None,
-                ) -> tuple[list[record.Result], list[str]]:
+                only: list[str] | None = None) -> tuple[list[record.Result], list[str]]:
     """Grade every submission under ``paths`` into ``out``; returns (records graded in this run, grader faults).
 
     Submissions already in ``out``'s gradebook with the same content and
@@ -46,7 +46,7 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
     else:
         from autograder.cluster import DaskExecutor
         executor = DaskExecutor(cluster, device)  # each worker resolves the device for itself
-    return batch.grade(assignment, paths, Path(out), executor, regrade=regrade, log=log, people=people)
+    return batch.grade(assignment, paths, Path(out), executor, regrade=regrade, log=log, people=people, only=only)
 
 
 def rebuild_reports(out: str | os.PathLike, course: Course | None = None,
@@ -54,6 +54,15 @@ def rebuild_reports(out: str | os.PathLike, course: Course | None = None,
     """``autograder report OUT``: every output file again, from the gradebook alone (with a new roster)."""
     people = roster.load(roster_file) if roster_file else None
     return batch.rebuild_reports(Path(out), lambda name: find(name, course), people)
+
+
+def adjust(out: str | os.PathLike, student: str, part: str | None = None, score: float | None = None,
+           points: float | None = None, comment: str = "", undo: bool = False, course: Course | None = None) -> str:
+    """``autograder adjust``: record a manual score or an adjustment (or undo the last), then rebuild OUT's
+    outputs; a line saying what was done. ConfigError for an unknown student or part, or a score out of range."""
+    from autograder import adjustments
+    return adjustments.apply(Path(out), lambda name: find(name, course), student, part, score, points, comment,
+                             undo)
 
 
 def export_canvas(out: str | os.PathLike, to: str | os.PathLike, column: str | None = None,
@@ -126,8 +135,9 @@ def validate(assignment_name: str, log=sys.stdout, course: Course | None = None)
                 problems.append(f"{label}: grader error in {o.id}: {o.message}")
             elif want_max and o.fraction < 1:
                 problems.append(f"{label}: {o.id} {o.status}: {o.message}")
-        if want_max and result.score < result.max_score:
-            problems.append(f"{label} scores {result.score:g}, below the maximum {result.max_score:g}")
+        automatic = sum(p.max_score for p in result.parts if not p.manual)  # a person scores the manual parts
+        if want_max and result.score < automatic:
+            problems.append(f"{label} scores {result.score:g}, below the maximum {automatic:g}")
         if not want_max and result.score > 0:
             earned = ", ".join(o.id for o in result.outcomes if o.fraction > 0)
             problems.append(f"{label} scores {result.score:g}; it must score 0 (points from: {earned})")

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from autograder import __version__, ingest, record, report, safe
+from autograder import __version__, answers, audit, ingest, record, report, safe, standing
 from autograder.config import Assignment, ConfigError
+from autograder.course import Course
 from autograder.gradebook import Gradebook
 
 
@@ -68,18 +69,23 @@ class Executor(Protocol):
 
 
 def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, regrade: bool = False,
-          log=sys.stderr, people: list | None = None) -> tuple[list[record.Result], list[str]]:
+          log=sys.stderr, people: list | None = None,
+          only: list[str] | None = None) -> tuple[list[record.Result], list[str]]:
     """Grade every submission under ``paths`` into ``out``; (records graded in this run, grader faults).
 
-    ``people``: a roster (:func:`autograder.roster.load`) to keep in the gradebook for every output made
-    from it; None keeps the one it has."""
+    A submission is graded unless its current grade is from the same bytes, grader version and grading
+    material; ``regrade`` grades all again, ``only`` (ids or names) those students alone. A regrade of the
+    same bytes is compared with the grade it replaces into ``OUT/changes.csv``. ``people``: a roster
+    (:func:`autograder.roster.load`) to keep in the gradebook; None keeps the one it has."""
     from tqdm import tqdm
 
     submissions = ingest.find_submissions(paths, assignment.student_file, assignment.name,
                                           limits=assignment.intake)  # bad paths: nothing made
+    submissions = _only(submissions, only) if only else submissions
     for sub in submissions:
         if sub.clash:
             print(f"note: {safe.clean(sub.clash)}", file=log)
+    material = Course.of(assignment).material(assignment)
     book = Gradebook(out)
     results: list[record.Result] = []
     faults: list[str] = []
@@ -90,7 +96,9 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
             raise ConfigError(f"{out} already holds grades of {others[0]}; use another --out folder")
         if people is not None:
             book.save_roster(people)
-        jobs, skipped = _todo(book, assignment, submissions, regrade)
+        context = standing.Context.of(book, assignment)  # a wrong course.yaml stops before grading
+        jobs, skipped, before = _todo(book, assignment, submissions, regrade or bool(only), material)
+        changes: list[audit.Change] = []
         if not jobs:
             print(f"grading 0 submission(s) of {assignment.name} ({skipped} unchanged, skipped): nothing to do",
                   file=log)
@@ -106,10 +114,14 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                         else:
                             try:
                                 for who in job.who:  # a group's members each get the group's grade
-                                    result = record.assemble(assignment, who, runs, executor.name)
-                                    book.save(result)  # committed before its files: a kill now loses nothing
-                                    report.write_student(out, result)
-                                    results.append(result)
+                                    result = answers.attach(record.assemble(assignment, who, runs, executor.name),
+                                                            assignment, job.filename, job.data)
+                                    book.save(result, material)  # committed before its files: a kill loses nothing
+                                    seen = standing.finalize(result, context)  # as the course sees it
+                                    report.write_student(out, seen)
+                                    results.append(seen)
+                                    if who.student in before:
+                                        changes.append(audit.compare(*before[who.student], result))
                             except Exception as exc:  # a grader fault: recorded, the batch goes on
                                 faults.append(_fault(book, assignment, job, f"{type(exc).__name__}: {exc}"))
                         bar.set_postfix(faults=len(faults), refresh=False)
@@ -121,7 +133,9 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                 raise
             finally:
                 executor.close()
-        report.rebuild(out, book, assignment)
+        report.rebuild(out, book, assignment, context)
+        if changes:
+            audit.write(out, changes)
         elapsed = time.monotonic() - started
         print(report.summary_table(book.rows(assignment.name), assignment), file=log)
         unreadable = sum(r.status == "unreadable" for r in results)
@@ -130,6 +144,11 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
               f"{len(faults)} grader fault(s), "
               f"{elapsed:.1f} s ({len(results) / elapsed if elapsed else 0:.2f} submissions/s); "
               f"gradebook: {out / 'gradebook.csv'}; summary: {out / 'summary.html'}", file=log)
+        if changes:
+            changed = sum(c.changed for c in changes)
+            print(f"regraded {len(changes)} unchanged submission(s) ({', '.join(sorted({c.why for c in changes}))}):"
+                  f" {changed} changed their total or tests; see {out / audit.FILE_NAME} before publishing",
+                  file=log)
     finally:
         book.close()
     return results, faults
@@ -146,18 +165,46 @@ def _attention(book: Gradebook, assignment: Assignment, log) -> None:
                   file=log)
 
 
-def _todo(book: Gradebook, assignment: Assignment, submissions: list[ingest.Submission],
-          regrade: bool) -> tuple[list[Job], int]:
-    """The jobs to grade, and how many submissions are skipped as unchanged."""
-    jobs, skipped = [], 0
+def _todo(book: Gradebook, assignment: Assignment, submissions: list[ingest.Submission], regrade: bool,
+          material: str) -> tuple[list[Job], int, dict]:
+    """The jobs to grade, how many submissions are skipped as current, and for the students whose same
+    bytes are graded again, (their current record, why) to compare the new grading with."""
+    jobs, skipped, before = [], 0, {}
     for members in _handins(submissions):
         job = job_of(members, assignment)
-        if not regrade and all(book.is_current(assignment.name, who.student, job.sha256, __version__)
-                               for who in job.who):
+        stale = {who.student: _stale(book.current(assignment.name, who.student), job.sha256, material, regrade)
+                 for who in job.who}
+        if not any(stale.values()):
             skipped += 1
-        else:
-            jobs.append(job)
-    return jobs, skipped
+            continue
+        jobs.append(job)
+        for student, (why, row) in ((s, v) for s, v in stale.items() if v):
+            if row is not None and row.sha256 == job.sha256 and row.result is not None:
+                before[student] = (row.result, why)
+    return jobs, skipped, before
+
+
+def _stale(row, sha256: str, material: str, regrade: bool) -> tuple[str, object] | None:
+    """Why a student's current grade (``row``) does not stand for these bytes, with the row; None if it does."""
+    if row is None or row.sha256 != sha256 or row.result is None:
+        return "new", row
+    if row.grader_version != __version__:
+        return "grader version", row
+    if row.material != material:
+        return "grading material", row
+    return ("asked", row) if regrade else None
+
+
+def _only(submissions: list[ingest.Submission], only: list[str]) -> list[ingest.Submission]:
+    """The submissions of the students named (by id or by name as found); ConfigError for a name that
+    matches none, before anything is graded."""
+    wanted = {name.casefold() for name in only}
+    chosen = [s for s in submissions if {s.student.casefold(), s.display.casefold()} & wanted
+              or any(m.casefold() in wanted for m in s.members)]
+    unknown = wanted - {k.casefold() for s in chosen for k in (s.student, s.display, *s.members)}
+    if unknown:
+        raise ConfigError(f"--only: no submission of {', '.join(sorted(unknown))} under the paths given")
+    return chosen
 
 
 def _handins(submissions: list[ingest.Submission]) -> list[list[ingest.Submission]]:

@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="grade on a Dask scheduler's workers, e.g. tcp://HOST:8786 (see docs/cluster.md)")
     g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     g.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
+    g.add_argument("--only", nargs="+", metavar="STUDENT", help="grade these students alone (ids or names), again")
     g.add_argument("--roster", metavar="FILE.csv",
                    help="the class list (id,name,email,section; a Canvas gradebook export works): names students "
                         "and lists who submitted nothing")
@@ -58,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     rp = command("report", "rebuild gradebook.csv, feedback and summary.html from OUT's gradebook")
     rp.add_argument("out")
     rp.add_argument("--roster", metavar="FILE.csv", help="use this class list from now on (see grade --roster)")
+
+    a = command("adjust", "a manual score or an adjustment of one part, kept across regrades")
+    a.add_argument("out", metavar="OUT")
+    a.add_argument("student", metavar="STUDENT")
+    a.add_argument("--part", help="the part (autograder list shows them)")
+    how = a.add_mutually_exclusive_group()
+    how.add_argument("--score", type=float, help="set the part's score (a manual part's, or a correction)")
+    how.add_argument("--points", type=float, metavar="DELTA", help="add DELTA points to the part (negative: take)")
+    how.add_argument("--undo", action="store_true", help="remove the student's last adjustment")
+    a.add_argument("--comment", default="", help="why: shown in the student's feedback (required unless --undo)")
 
     e = command("export", "for an LMS: `canvas OUT` the grades as a CSV, `gradescope NAME` an autograder zip")
     targets = e.add_subparsers(dest="target", required=True, metavar="TARGET")
@@ -172,7 +183,7 @@ def _run(args, course) -> int:
         try:
             results, faults = api.grade_batch(args.name, args.paths, args.out, args.jobs, device=args.device,
                                               regrade=args.regrade, cluster=args.cluster, course=course,
-                                              roster_file=args.roster)
+                                              roster_file=args.roster, only=args.only)
         except DeviceError as exc:
             print(f"autograder: {exc}", file=sys.stderr)
             return 2
@@ -182,6 +193,10 @@ def _run(args, course) -> int:
         return 3 if faults else 0
     if args.command == "report":
         print(f"wrote {api.rebuild_reports(args.out, course=course, roster_file=args.roster)}")
+        return 0
+    if args.command == "adjust":
+        print(api.adjust(args.out, args.student, args.part, args.score, args.points, args.comment, args.undo,
+                         course=course))
         return 0
     if args.command == "export":
         return _export(args, course)

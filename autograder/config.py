@@ -17,6 +17,7 @@ from autograder.budgets import Budgets
 from autograder.intake_limits import IntakeLimits
 
 RUNNERS = ("cpu", "gpu")
+PART_KEYS = {"name", "title", "points", "runner", "weights", "manual", "answer_cell"}
 # Modules shared by an assignment's test files, in tests/ next to public/ and hidden/, and who may read each
 # (see autograder.suite): support only the hidden tests, public_support the students too (it is released).
 SUPPORT_MODULES = {"public_support": "public", "support": "hidden"}
@@ -33,6 +34,8 @@ class Part:
     points: float
     runner: str = "cpu"
     weights: dict = field(default_factory=dict)
+    manual: bool = False  # scored by a person (``autograder adjust``); its answer is collected for the TA
+    answer_cell: str = ""  # a manual part's answer: the notebook cell with this nbgrader grade_id
 
 
 @dataclass(frozen=True)
@@ -154,9 +157,9 @@ def load(path: str | Path) -> Assignment:
         r = top.sub(f"parts[{i}]", raw)
         if not isinstance(raw, dict):
             r.fail("", "must be a mapping with name and points")
-        extra = sorted(set(raw) - {"name", "title", "points", "runner", "weights"})
+        extra = sorted(set(raw) - PART_KEYS)
         if extra:
-            r.fail(extra[0], "is not a known key (known: name, title, points, runner, weights)")
+            r.fail(extra[0], f"is not a known key (known: {', '.join(sorted(PART_KEYS))})")
         pname = r.get("name", str, check=str.isidentifier, hint=" (a Python identifier: tests live in test_<name>.py)")
         if pname in seen:
             r.fail("name", f"{pname!r} is used by two parts")
@@ -171,7 +174,11 @@ def load(path: str | Path) -> Assignment:
             points=r.get("points", float, check=lambda v: v > 0, hint=" (a positive number)"),
             runner=r.get("runner", str, default="cpu", check=lambda v: v in RUNNERS, hint=f" (one of {RUNNERS})"),
             weights={str(k): float(v) for k, v in weights.items()},
+            manual=r.get("manual", bool, default=False),
+            answer_cell=r.get("answer_cell", str, default=pname),
         ))
+        if parts[-1].manual and (parts[-1].weights or parts[-1].runner != "cpu"):
+            r.fail("manual", "a manual part is scored by a person: it takes no weights or runner")
     tolerances = top.get("tolerances", dict, default={})
     for key, value in tolerances.items():
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 1:

@@ -14,6 +14,7 @@ optional ``course`` and otherwise looks from the working folder.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,22 @@ class Course:
             known = ", ".join(self.names()) or "none"
             raise ConfigError(f"no assignment named {name!r} under {self.root / ASSIGNMENTS} (known: {known})")
         return config.load(path)
+
+    def material(self, assignment: Assignment) -> str:
+        """A content hash of everything that decides a grade besides the submission and the grader's code:
+        the assignment's folder (assignment.yaml, public and hidden tests, their helpers, data) and its
+        reference solution. A grade made with another hash is stale (course-operations.md, Regrades)."""
+        digest = hashlib.sha256()
+        files = [p for p in sorted(assignment.root.rglob("*"))
+                 if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts)]
+        try:
+            files.append(self.solution_file(assignment))
+        except ConfigError:  # a student's release folder: no reference, and nothing is graded with it
+            pass
+        for path in files:
+            digest.update(f"{path.relative_to(self.root)}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
 
     def solution_file(self, assignment: Assignment) -> Path:
         folder = self.solution_dir(assignment.name)

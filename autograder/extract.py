@@ -153,22 +153,31 @@ def _cell_code(label: str, src, limits: IntakeLimits) -> tuple[str | None, str |
     return src, None
 
 
-def _from_notebook(name: str, data: bytes, limits: IntakeLimits) -> Extracted:
+def notebook_cells(name: str, data: bytes, limits: IntakeLimits) -> tuple[list, str | None]:
+    """A notebook's cells as parsed JSON (each still to be checked for type), or why it cannot be read;
+    Refused when it is too deep or too large to parse at all."""
     text, problem = _decode(name, data, limits.file_bytes)
     if problem:
-        return Extracted(None, name, (problem,))
+        return [], problem
     _json_shape(name, text, limits)
     try:
         nb = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        return Extracted(None, name, (f"{name} is not a valid notebook: it is not JSON ({exc}). "
-                                      "Was it saved completely? Try re-downloading it from Jupyter.",))
+        return [], (f"{name} is not a valid notebook: it is not JSON ({exc}). "
+                    "Was it saved completely? Try re-downloading it from Jupyter.")
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
-        return Extracted(None, name, (f"{name} is not a valid notebook: it has no list of cells",))
+        return [], f"{name} is not a valid notebook: it has no list of cells"
     if len(cells) > limits.notebook_cells:
-        return Extracted(None, name, (f"{name} has {len(cells):,} cells, more than the {limits.notebook_cells:,} "
-                                      "intake reads; is it the right file?",))
+        return [], f"{name} has {len(cells):,} cells, more than the {limits.notebook_cells:,} intake reads; " \
+                   "is it the right file?"
+    return cells, None
+
+
+def _from_notebook(name: str, data: bytes, limits: IntakeLimits) -> Extracted:
+    cells, problem = notebook_cells(name, data, limits)
+    if problem:
+        return Extracted(None, name, (problem,))
     code_cells = [c.get("source", "") for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
     if not code_cells:
         return Extracted(None, name, (f"{name} has no code cells",))

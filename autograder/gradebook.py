@@ -27,7 +27,7 @@ from pathlib import Path
 
 from autograder import __version__, roster
 from autograder.config import ConfigError
-from autograder.record import SCHEMA_VERSION, Result, check_version
+from autograder.record import SCHEMA_VERSION, Adjustment, Result, check_version
 
 FILE_NAME = "gradebook.sqlite"
 LOCK_NAME = "gradebook.lock"
@@ -49,7 +49,23 @@ CREATE TABLE IF NOT EXISTS submissions (
     graded_at REAL NOT NULL,
     record_json TEXT,                -- the Result, as Result.to_dict()
     fault TEXT,
+    material TEXT NOT NULL DEFAULT '', -- Course.material: the grading material's hash
     PRIMARY KEY (assignment, student)
+);
+"""
+# Added in schema 3; a schema-2 gradebook gets them when opened (nothing else in it changes).
+_SCHEMA_3 = """
+CREATE TABLE IF NOT EXISTS history (    -- every grading ever committed, oldest first; never updated
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    assignment TEXT NOT NULL, student TEXT NOT NULL, sha256 TEXT NOT NULL, grader_version TEXT NOT NULL,
+    status TEXT NOT NULL, score REAL, max_score REAL, graded_at REAL NOT NULL, record_json TEXT, fault TEXT,
+    material TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS adjustments (    -- a TA's manual scores and adjustments; they outlive regrades
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    assignment TEXT NOT NULL, student TEXT NOT NULL, part TEXT NOT NULL,
+    kind TEXT NOT NULL,              -- score | points
+    value REAL NOT NULL, comment TEXT NOT NULL, made_at REAL NOT NULL
 );
 """
 
@@ -62,6 +78,8 @@ class Row:
     grader_version: str
     result: Result | None  # None: a grader fault
     fault: str | None
+    material: str = ""  # the grading material's hash it was graded with
+    graded_at: float = 0.0
 
 
 class Gradebook:
@@ -93,6 +111,11 @@ class Gradebook:
                 self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             else:
                 check_version(int(found[0]) if found[0].isdigit() else found[0], str(self.path))
+                columns = [r[1] for r in self._db.execute("PRAGMA table_info(submissions)")]
+                if "material" not in columns:  # schema 2: its grades will read as stale, and be regraded
+                    self._db.execute("ALTER TABLE submissions ADD COLUMN material TEXT NOT NULL DEFAULT ''")
+            self._db.executescript(_SCHEMA_3)
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except BaseException:
             self._db.close()
             os.close(self._held)
@@ -106,39 +129,89 @@ class Gradebook:
             os.close(self._held)  # releases the folder
             self._held = -1
 
-    def is_current(self, assignment: str, student: str, sha256: str, grader_version: str = __version__) -> bool:
-        """Graded already, from the same bytes, by the same grader version."""
+    def is_current(self, assignment: str, student: str, sha256: str, grader_version: str = __version__,
+                   material: str = "") -> bool:
+        """Graded already, from the same bytes, by the same grader version, with the same grading material."""
         with self._lock:
             row = self._db.execute(
-                "SELECT sha256, grader_version, status FROM submissions WHERE assignment=? AND student=?",
+                "SELECT sha256, grader_version, status, material FROM submissions WHERE assignment=? AND student=?",
                 (assignment, student)).fetchone()
-        return row is not None and row == (sha256, grader_version, "graded")
+        return row is not None and row == (sha256, grader_version, "graded", material)
 
-    def save(self, result: Result) -> None:
-        """A graded submission's record, committed."""
+    def current(self, assignment: str, student: str) -> "Row | None":
+        """The student's current grading (the newest), or None."""
+        return next(iter(self._rows("WHERE assignment=? AND student=?", (assignment, student))), None)
+
+    def history(self, assignment: str, student: str) -> list[Row]:
+        """Every grading of the student, oldest first; the last is the current one."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT assignment, student, sha256, grader_version, record_json, fault, material, graded_at "
+                "FROM history WHERE assignment=? AND student=? ORDER BY seq", (assignment, student)).fetchall()
+        return [self._row(*r) for r in found]
+
+    def save(self, result: Result, material: str = "") -> None:
+        """A graded submission's record, committed, as the current grading and into the history."""
         self._put((result.assignment, result.student, result.sha256, result.grader_version, "graded",
-                   result.score, result.max_score, time.time(), json.dumps(result.to_dict()), None))
+                   result.score, result.max_score, time.time(), json.dumps(result.to_dict()), None, material))
 
-    def save_fault(self, assignment: str, student: str, sha256: str, why: str) -> None:
+    def save_fault(self, assignment: str, student: str, sha256: str, why: str, material: str = "") -> None:
         """A grader fault's row: no record, and graded again by the next run."""
-        self._put((assignment, student, sha256, __version__, "fault", None, None, time.time(), None, why))
+        self._put((assignment, student, sha256, __version__, "fault", None, None, time.time(), None, why, material))
 
     def _put(self, values: tuple) -> None:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?)", values)
+            self._db.execute("INSERT OR REPLACE INTO submissions (assignment, student, sha256, grader_version, "
+                             "status, score, max_score, graded_at, record_json, fault, material) "
+                             "VALUES (?,?,?,?,?,?,?,?,?,?,?)", values)
+            self._db.execute("INSERT INTO history (assignment, student, sha256, grader_version, status, score, "
+                             "max_score, graded_at, record_json, fault, material) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                             values)
             self._db.execute("COMMIT")
 
-    def rows(self, assignment: str | None = None) -> list[Row]:
-        query = "SELECT assignment, student, sha256, grader_version, record_json, fault FROM submissions"
-        args: tuple = ()
-        if assignment:
-            query += " WHERE assignment=?"
-            args = (assignment,)
+    def adjust(self, assignment: str, student: str, part: str, kind: str, value: float, comment: str) -> None:
+        """A TA's manual score (``kind`` 'score') or adjustment ('points') of one part, kept across regrades."""
         with self._lock:
-            found = self._db.execute(query + " ORDER BY student", args).fetchall()
-        return [Row(a, s, sha, v, Result.from_dict(json.loads(rec), f"{self.path} ({s})") if rec else None, fault)
-                for a, s, sha, v, rec, fault in found]
+            self._db.execute("INSERT INTO adjustments (assignment, student, part, kind, value, comment, made_at) "
+                             "VALUES (?,?,?,?,?,?,?)", (assignment, student, part, kind, value, comment, time.time()))
+
+    def undo_adjustment(self, assignment: str, student: str) -> Adjustment | None:
+        """Remove the student's last adjustment; the one removed, or None when there was none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            last = self._db.execute("SELECT seq, part, kind, value, comment, made_at FROM adjustments "
+                                    "WHERE assignment=? AND student=? ORDER BY seq DESC LIMIT 1",
+                                    (assignment, student)).fetchone()
+            if last:
+                self._db.execute("DELETE FROM adjustments WHERE seq=?", (last[0],))
+            self._db.execute("COMMIT")
+        return Adjustment(*last[1:]) if last else None
+
+    def adjustments(self, assignment: str) -> dict[str, list[Adjustment]]:
+        """Every student's adjustments, oldest first."""
+        out: dict[str, list[Adjustment]] = {}
+        with self._lock:
+            found = self._db.execute("SELECT student, part, kind, value, comment, made_at FROM adjustments "
+                                     "WHERE assignment=? ORDER BY seq", (assignment,)).fetchall()
+        for student, *rest in found:
+            out.setdefault(student, []).append(Adjustment(*rest))
+        return out
+
+    def rows(self, assignment: str | None = None) -> list[Row]:
+        """The current grading of every student (of ``assignment``), by id."""
+        return self._rows("WHERE assignment=?", (assignment,)) if assignment else self._rows("", ())
+
+    def _rows(self, where: str, args: tuple) -> list[Row]:
+        with self._lock:
+            found = self._db.execute("SELECT assignment, student, sha256, grader_version, record_json, fault, "
+                                     f"material, graded_at FROM submissions {where} ORDER BY student",
+                                     args).fetchall()
+        return [self._row(*r) for r in found]
+
+    def _row(self, a, s, sha, v, rec, fault, material, graded_at) -> Row:
+        result = Result.from_dict(json.loads(rec), f"{self.path} ({s})") if rec else None
+        return Row(a, s, sha, v, result, fault, material, graded_at)
 
     def save_roster(self, people: list) -> None:
         """The course roster (:mod:`autograder.roster`) the outputs are made with, replacing any before."""

@@ -132,6 +132,30 @@ class PartResult:
     tests: tuple[TestResult, ...]
     budget_s: float | None = None  # a GPU part's training budget on that device
     worker: str = ""  # the Dask worker that graded it; empty for the local pool
+    manual: bool = False  # scored by a person: 0 until an adjustment gives it a score
+    answer: str = ""  # a manual part: the student's answer as submitted (text; shown escaped)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A TA's change to one part: ``kind`` 'score' sets it, 'points' adds to it (negative: takes away)."""
+
+    part: str
+    kind: str  # score | points
+    value: float
+    comment: str
+    made_at: float  # seconds since the epoch
+
+
+@dataclass(frozen=True)
+class Late:
+    """How late a submission was under the course's policy, and what it cost (course.yaml)."""
+
+    due: str  # the due time in force for this student (an extension included), ISO
+    submitted_at: str
+    days: int  # days started after the due time and its grace
+    percent: float  # of the total taken away (100: past the last day accepted)
+    points: float
 
 
 @dataclass(frozen=True)
@@ -161,6 +185,17 @@ class Result:
     time_source: str = ""
     lms_late: bool = False
     group: tuple[str, ...] = ()
+    late: Late | None = None  # set by the course's view (autograder.standing), never stored
+    adjustments: tuple[Adjustment, ...] = ()  # the same: a TA's, kept in the gradebook apart from gradings
+
+    @property
+    def raw_score(self) -> float:
+        """The parts' points (a TA's adjustments included) before any late penalty."""
+        return round(sum(p.score for p in self.parts), 4)
+
+    @property
+    def penalty(self) -> float:
+        return self.late.points if self.late else 0.0
 
     @property
     def who(self) -> Who:
@@ -173,7 +208,8 @@ class Result:
 
     @property
     def score(self) -> float:
-        return round(sum(p.score for p in self.parts), 4)
+        """The total: the parts' points less the late penalty."""
+        return round(self.raw_score - self.penalty, 4)
 
     @property
     def max_score(self) -> float:
@@ -192,7 +228,8 @@ class Result:
         check_version(data.get("schema_version") if isinstance(data, dict) else None, where)
         parts = tuple(PartResult(**{**p, "tests": tuple(TestResult(**t) for t in p["tests"])})
                       for p in data["parts"])
-        values = {**data, "parts": parts}
+        values = {**data, "parts": parts, "late": Late(**data["late"]) if data.get("late") else None,
+                  "adjustments": tuple(Adjustment(**a) for a in data.get("adjustments", ()))}
         for key in ("notes", "sandbox", "group"):
             values[key] = tuple(data.get(key, ()))
         values["schema_version"] = SCHEMA_VERSION  # an older record is read as this one (its new fields default)
@@ -216,7 +253,8 @@ def assemble(assignment: Assignment, who: Who | str, runs: list[Run], executor: 
                                  round(t.max_score, 4), t.outcome.duration_s, t.outcome.grader_error,
                                  t.outcome.mistake) for t in part.tests)
         parts.append(PartResult(part.name, part.title, part.score, part.max_score, device, tests,
-                                None if budget is None else float(budget), run.worker))
+                                None if budget is None else float(budget), run.worker,
+                                assignment.part(part.name).manual))
     gpu_run = next((run_of[p.name] for p in assignment.parts if p.runner == "gpu" and p.name in run_of), None)
     notes = tuple(dict.fromkeys(n for r in runs for n in r.notes))
     status, why = _status(runs, parts, who)
@@ -233,8 +271,8 @@ LIMIT_STATUSES = ("timeout", "error")  # a test whose call hit a time limit or c
 
 
 def _status(runs: list[Run], parts: list[PartResult], who: Who) -> tuple[str, tuple[str, ...]]:
-    """The record's status and the notes that say why (the contract's order: nothing to grade first, then
-    what a person must look at, then lateness)."""
+    """The grading's own status and the notes that say why: nothing to grade, or a limit a person should look
+    at. Lateness, manual parts and adjustments are the course's, applied by :mod:`autograder.standing`."""
     if any(r.unreadable for r in runs):
         return "unreadable", ()
     why = []
@@ -242,12 +280,7 @@ def _status(runs: list[Run], parts: list[PartResult], who: Who) -> tuple[str, tu
     if breached:
         why.append(f"needs review: {len(breached)} test(s) hit a time limit or crashed the process running the "
                    f"code (first: {breached[0].part}: {breached[0].id})")
-    if who.lms_late:
-        why.append(f"the {who.lms.capitalize() or 'LMS'} export marks this submission late (no late policy "
-                   "is configured for it, so no penalty was applied)")
-    if breached:
-        return "needs_review", tuple(why)
-    return ("late" if who.lms_late else "graded"), tuple(why)
+    return ("needs_review" if breached else "graded"), tuple(why)  # lateness: the course's view decides
 
 
 def _printed(runs: list[Run]) -> str:

@@ -10,14 +10,16 @@ never reach it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
+import time
 from collections import Counter
 from pathlib import Path
 
 import jinja2
 
-from autograder import roster, safe
+from autograder import roster, safe, standing
 from autograder.record import Result, TestResult
 
 STATUS_WORDS = {"passed": "passed", "partial": "partial credit", "failed": "failed", "timeout": "timed out",
@@ -72,6 +74,9 @@ def results_json(result: Result) -> dict:
                                **({"budget_s": p.budget_s} if p.budget_s is not None else {})}
                       for p in result.parts},
             "notes": list(result.notes),
+            "raw_score": result.raw_score,
+            **({"late": dataclasses.asdict(result.late)} if result.late else {}),
+            **({"adjustments": [dataclasses.asdict(a) for a in result.adjustments]} if result.adjustments else {}),
         },
     }
 
@@ -100,10 +105,19 @@ def feedback_md(result: Result) -> str:
         out += [f"**Status: {result.status.replace('_', ' ')}.** {STATUS_LINES[result.status]}", ""]
     if result.group:
         out += [f"Graded once for your group: {safe.md_code(', '.join(result.group))}.", ""]
+    if result.late:
+        out += [f"Late penalty: **-{result.late.points:.2f}** ({result.late.percent:g}% of "
+                f"{result.raw_score:.2f}, for {result.late.days} day(s) after the due time).", ""]
+    if result.adjustments:
+        out += ["## Changes made by your course staff", ""] + [f"- {adjustment_line(a)}" for a in result.adjustments]
+        out.append("")
     if result.notes:
         out += ["## Notes on your submission", ""] + [f"- {safe.md_code(n)}" for n in result.notes] + [""]
     for part in result.parts:
         out += [f"## {part.title} ({part.score:g} / {part.max_score:g})", ""]
+        if part.manual:
+            out += ["Scored by a person." if any(a.part == part.name and a.kind == "score"
+                                                  for a in result.adjustments) else "Not scored yet.", ""]
         for t in part.tests:
             label = t.id if t.visibility == "public" else f"{t.id} (hidden test)"
             line = f"- {_mark(t)} `{label}`: {_words(t.status)}"
@@ -116,10 +130,17 @@ def feedback_md(result: Result) -> str:
     return "\n".join(out)
 
 
+def adjustment_line(a) -> str:
+    """One adjustment as its student reads it (feedback.md and .html)."""
+    what = f"set to {a.value:g}" if a.kind == "score" else f"{a.value:+g} points"
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(a.made_at))
+    return f"{a.part}: {what} ({when}): {safe.clean(a.comment)}"
+
+
 _pages = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"), autoescape=True,
                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                             finalize=lambda v: safe.clean(v) if isinstance(v, str) else v)
-_pages.globals.update(mark=_mark, words=_words, status_lines=STATUS_LINES)
+_pages.globals.update(mark=_mark, words=_words, status_lines=STATUS_LINES, adjustment_line=adjustment_line)
 
 
 def feedback_html(result: Result) -> str:
@@ -144,19 +165,39 @@ def write_student(out: Path, result: Result) -> Path:
     return folder
 
 
-def rebuild(out: Path, book, assignment) -> None:
-    """Every output of the batch, from the gradebook's records (and the roster it keeps) alone."""
-    rows = book.rows(assignment.name)
+def rebuild(out: Path, book, assignment, context=None) -> None:
+    """Every output of the batch, from the gradebook's records (and the roster and adjustments it keeps),
+    each record seen through the course's rules (:func:`autograder.standing.finalize`)."""
+    context = context or standing.Context.of(book, assignment)
+    rows = [dataclasses.replace(r, result=standing.finalize(r.result, context) if r.result else None)
+            for r in book.rows(assignment.name)]
     for row in rows:
         if row.result is not None:
             write_student(out, row.result)
     lines = roster.class_list(rows, book.roster())
     write_gradebook(out, lines, assignment)
+    if any(p.manual for p in assignment.parts):
+        _atomic_write(out / "answers.html", answers_html(rows, assignment))
     _atomic_write(out / "summary.html", summary_html(rows, assignment, lines))
 
 
 GRADEBOOK_COLUMNS = ("student", "name", "email", "section")  # then a column per part, then TAIL_COLUMNS
-TAIL_COLUMNS = ("total", "max_score", "status", "file", "notes")
+TAIL_COLUMNS = ("total", "max_score", "late_penalty", "status", "file", "adjustments", "notes")
+
+
+def answers_html(rows: list, assignment) -> str:
+    """The TA's page of every student's answer to each manual part, with its score so far."""
+    manual = [p for p in assignment.parts if p.manual]
+    part_rows = {p.name: [] for p in manual}
+    for row in rows:
+        r = row.result
+        if r is None or r.status == "unreadable":
+            continue
+        for p in r.parts:
+            if p.name in part_rows:
+                scored = any(a.part == p.name and a.kind == "score" for a in r.adjustments)
+                part_rows[p.name].append((r, p, scored))
+    return _pages.get_template("answers.html").render(a=assignment, parts=manual, part_rows=part_rows)
 
 
 def write_gradebook(out: Path, lines: list, assignment) -> Path:
@@ -176,8 +217,11 @@ def write_gradebook(out: Path, lines: list, assignment) -> Path:
                 "on the roster; nothing was submitted" if line.status == "missing" else "")
             writer.writerow([safe.csv_cell(line.student), safe.csv_cell(line.name), safe.csv_cell(line.email),
                              safe.csv_cell(line.section), *(f"{by_part[p]:g}" if r else "" for p in parts),
-                             f"{r.score:g}" if r else "", f"{assignment.max_score:g}", line.status,
-                             safe.csv_cell(line.result.filename if line.result else ""), safe.csv_cell(notes)])
+                             f"{r.score:g}" if r else "", f"{assignment.max_score:g}",
+                             f"{r.penalty:g}" if r and r.late else "", line.status,
+                             safe.csv_cell(line.result.filename if line.result else ""),
+                             safe.csv_cell("; ".join(adjustment_line(a) for a in line.result.adjustments)
+                                           if line.result else ""), safe.csv_cell(notes)])
     os.replace(tmp, path)
     return path
 

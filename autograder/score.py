@@ -39,7 +39,9 @@ def score(assignment: Assignment, outcomes: list[TestOutcome]) -> list[PartScore
             for o in mine
         )
         earned = sum(t.score for t in scored)
-        parts.append(PartScore(part.name, part.title, _round(earned), part.points if mine else 0.0, scored))
+        # a manual part is worth its points before a person scores it (0 until then: never full marks by default)
+        parts.append(PartScore(part.name, part.title, _round(earned), part.points if mine or part.manual else 0.0,
+                               scored))
     return parts
 
 
