@@ -121,7 +121,8 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                                     report.write_student(out, seen)
                                     results.append(seen)
                                     if who.student in before:
-                                        changes.append(audit.compare(*before[who.student], result))
+                                        old, why = before[who.student]
+                                        changes.append(audit.compare(old, result, why))
                             except Exception as exc:  # a grader fault: recorded, the batch goes on
                                 faults.append(_fault(book, assignment, job, f"{type(exc).__name__}: {exc}"))
                         bar.set_postfix(faults=len(faults), refresh=False)

@@ -82,7 +82,8 @@ class Course:
         reference solution. A grade made with another hash is stale (course-operations.md, Regrades)."""
         digest = hashlib.sha256()
         files = [p for p in sorted(assignment.root.rglob("*"))
-                 if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts)]
+                 if p.is_file() and not any(q == "__pycache__" or q.startswith(".")
+                                            for q in p.relative_to(assignment.root).parts)]
         try:
             files.append(self.solution_file(assignment))
         except ConfigError:  # a student's release folder: no reference, and nothing is graded with it
