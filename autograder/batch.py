@@ -138,9 +138,9 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
         if changes:
             audit.write(out, changes)
         elapsed = time.monotonic() - started
-        print(report.summary_table(book.rows(assignment.name), assignment), file=log)
+        print(report.summary_table(standing.rows(book, assignment, context), assignment), file=log)
         unreadable = sum(r.status == "unreadable" for r in results)
-        _attention(book, assignment, log)
+        _attention(book, assignment, context, log)
         print(f"done: {len(results) - unreadable} graded, {unreadable} unreadable, {skipped} skipped as unchanged, "
               f"{len(faults)} grader fault(s), "
               f"{elapsed:.1f} s ({len(results) / elapsed if elapsed else 0:.2f} submissions/s); "
@@ -155,10 +155,10 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
     return results, faults
 
 
-def _attention(book: Gradebook, assignment: Assignment, log) -> None:
+def _attention(book: Gradebook, assignment: Assignment, context, log) -> None:
     """A line per status that needs a person (to review, missing from the roster), naming the first ones."""
     from autograder import roster
-    lines = roster.class_list(book.rows(assignment.name), book.roster())
+    lines = roster.class_list(standing.rows(book, assignment, context), book.roster())
     for status in ("needs_review", "missing"):
         ids = [safe.clean(line.student) for line in lines if line.status == status]
         if ids:

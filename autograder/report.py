@@ -168,9 +168,7 @@ def write_student(out: Path, result: Result) -> Path:
 def rebuild(out: Path, book, assignment, context=None) -> None:
     """Every output of the batch, from the gradebook's records (and the roster and adjustments it keeps),
     each record seen through the course's rules (:func:`autograder.standing.finalize`)."""
-    context = context or standing.Context.of(book, assignment)
-    rows = [dataclasses.replace(r, result=standing.finalize(r.result, context) if r.result else None)
-            for r in book.rows(assignment.name)]
+    rows = standing.rows(book, assignment, context)
     for row in rows:
         if row.result is not None:
             write_student(out, row.result)

@@ -39,6 +39,13 @@ class Context:
                    book.adjustments(assignment.name), getattr(book, "flags", lambda _: {})(assignment.name))
 
 
+def rows(book, assignment, context: Context | None = None) -> list:
+    """The gradebook's current rows of ``assignment``, each record finalized: what every output shows."""
+    context = context or Context.of(book, assignment)
+    return [dataclasses.replace(r, result=finalize(r.result, context) if r.result else None)
+            for r in book.rows(assignment.name)]
+
+
 def finalize(result: Result, context: Context) -> Result:
     """``result`` with the course's adjustments, late penalty and status applied."""
     if result.status == "unreadable":

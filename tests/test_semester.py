@@ -107,6 +107,13 @@ def test_deadlines_manual_parts_adjustments_and_a_fixed_test(course):
     assert rows["ada"]["explain"] == "4" and rows["ada"]["status"] == "graded"  # the adjustment survived
     again = cli(root, "grade", "mini", str(subs), "--out", str(out))
     assert "grading 0 submission(s)" in again.stderr  # current again: nothing regraded
+    roster = root / "roster.csv"
+    roster.write_text("id,name,canvas_id\nada,Ada,11\nbert,Bert,12\ncleo,Cleo,13\ndan,Dan,14\n")
+    to = root / "canvas.csv"
+    assert cli(root, "export", "canvas", str(out), "--to", str(to), "--roster", str(roster)).returncode == 0
+    exported = {row[1]: row[5] for row in list(csv.reader(to.open()))[1:]}
+    assert exported["11"] == rows["ada"]["total"] and exported["13"] == gradebook(out)["cleo"]["total"]
+    assert float(exported["13"]) < float(changes["cleo"]["new_total"])  # the Canvas total is after the penalty
 
 
 def test_only_regrades_the_students_named_and_keeps_the_history(course):
