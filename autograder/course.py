@@ -111,5 +111,5 @@ def find(name: str, course: Course | None = None, start: str | os.PathLike | Non
             if folder.name == name and (folder / "assignment.yaml").is_file() and \
                     not (folder.parent.parent / ASSIGNMENTS / name).is_dir():
                 return config.load(folder / "assignment.yaml")
-        course = Course.locate()
+        course = Course.enclosing(start, name) or Course.locate()  # release/NAME inside a course: that course
     return course.assignment(name)

@@ -271,3 +271,18 @@ def test_unreadable_submissions_have_a_status_and_a_reason_never_an_ordinary_zer
     summary = (out / "summary.html").read_text()
     assert "1 submissions graded, 3 unreadable" in summary and "Unreadable submissions" in summary
     assert "1 graded, 3 unreadable, 0 grader fault(s)" in done.stderr
+
+
+def test_check_in_a_release_folder_inside_another_course(tmp_path):
+    """`check` run in release/NAME of a course that is not this checkout uses that course (it used to look
+    only at the working folder and this checkout, and failed for a newcomer's fresh clone)."""
+    import shutil
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course, ignore=shutil.ignore_patterns("graded", "__pycache__"))
+    release = course / "release" / "mini"  # what `release` writes, by hand: mini's master is a .py, not a notebook
+    shutil.copytree(course / "assignments" / "mini" / "tests" / "public", release / "tests" / "public")
+    shutil.copy(course / "assignments" / "mini" / "assignment.yaml", release)
+    (release / "mini.py").write_text(GOOD.read_text())
+    done = subprocess.run([sys.executable, "-m", "autograder", "check", "mini", "."], cwd=course / "release" / "mini",
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "public tests passed" in done.stdout, done.stderr
