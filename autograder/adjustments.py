@@ -16,20 +16,13 @@ from pathlib import Path
 
 from autograder import report
 from autograder.config import ConfigError
-from autograder.gradebook import FILE_NAME, Gradebook
+from autograder.gradebook import graded
 
 
 def apply(out: Path, assignment_of, student: str, part: str | None, score: float | None, points: float | None,
           comment: str, undo: bool) -> str:
     """Record the adjustment (or undo the last), rebuild the outputs, and say what was done."""
-    if not (out / FILE_NAME).is_file():
-        raise FileNotFoundError(f"{out / FILE_NAME}: no gradebook here (grade into {out} first)")
-    book = Gradebook(out)
-    try:
-        names = book.assignments()
-        if not names:
-            raise ConfigError(f"{out / FILE_NAME} holds no graded submission")
-        assignment = assignment_of(names[0])
+    with graded(out, assignment_of) as (book, assignment):
         if book.current(assignment.name, student) is None:
             known = ", ".join(r.student for r in book.rows(assignment.name)[:8])
             raise ConfigError(f"{student!r} has no grade in {out} (students there include: {known})")
@@ -40,8 +33,6 @@ def apply(out: Path, assignment_of, student: str, part: str | None, score: float
         else:
             said = _record(book, assignment, student, part, score, points, comment)
         report.rebuild(out, book, assignment)
-    finally:
-        book.close()
     return said
 
 

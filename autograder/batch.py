@@ -245,17 +245,9 @@ def _fault(book: Gradebook, assignment: Assignment, job: Job, why: str) -> str:
 def rebuild_reports(out: Path, assignment_of, people: list | None = None) -> Path:
     """Every output file of ``out`` again, from its gradebook alone; ``assignment_of(name)`` loads the assignment.
     ``people``: a roster to keep from now on (None: the one the gradebook has)."""
-    from autograder.gradebook import FILE_NAME
-    if not (out / FILE_NAME).is_file():
-        raise FileNotFoundError(f"{out / FILE_NAME}: no gradebook here (grade into {out} first)")
-    book = Gradebook(out)
-    try:
-        names = book.assignments()
-        if not names:
-            raise ConfigError(f"{out / FILE_NAME} holds no graded submission")
+    from autograder.gradebook import graded
+    with graded(out, assignment_of) as (book, assignment):
         if people is not None:
             book.save_roster(people)
-        report.rebuild(out, book, assignment_of(names[0]))
-    finally:
-        book.close()
+        report.rebuild(out, book, assignment)
     return out / "summary.html"

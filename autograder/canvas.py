@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import roster, safe, standing
-from autograder.gradebook import FILE_NAME, Gradebook
+from autograder.gradebook import graded
 
 COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 
@@ -41,17 +41,8 @@ def export(out: Path, to: Path, assignment_of, column: str | None = None,
            people: list | None = None) -> Exported:
     """Write ``to`` from ``out``'s gradebook; ``assignment_of(name)`` loads the assignment, ``people`` is a
     roster to use instead of the one the gradebook keeps."""
-    if not (out / FILE_NAME).is_file():
-        raise FileNotFoundError(f"{out / FILE_NAME}: no gradebook here (grade into {out} first)")
-    book = Gradebook(out)
-    try:
-        names = book.assignments()
-        if not names:
-            raise FileNotFoundError(f"{out / FILE_NAME} holds no graded submission")
-        assignment = assignment_of(names[0])
+    with graded(out, assignment_of) as (book, assignment):
         lines = roster.class_list(standing.rows(book, assignment), book.roster() if people is None else people)
-    finally:
-        book.close()
     column = column or assignment.title
     left_out, to_review, written = [], [], 0
     tmp = to.with_name(to.name + ".tmp")

@@ -22,6 +22,7 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,6 +228,22 @@ class Gradebook:
     def assignments(self) -> list[str]:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT DISTINCT assignment FROM submissions ORDER BY 1")]
+
+
+@contextmanager
+def graded(out: Path, assignment_of):
+    """``out``'s existing gradebook, opened, with the assignment it holds (``assignment_of(name)`` loads it),
+    for the commands that work on a graded folder (report, adjust, export); closed afterwards."""
+    if not (out / FILE_NAME).is_file():
+        raise FileNotFoundError(f"{out / FILE_NAME}: no gradebook here (grade into {out} first)")
+    book = Gradebook(out)
+    try:
+        names = book.assignments()
+        if not names:
+            raise ConfigError(f"{out / FILE_NAME} holds no graded submission")
+        yield book, assignment_of(names[0])
+    finally:
+        book.close()
 
 
 def _lock_folder(out: Path) -> int:

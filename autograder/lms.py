@@ -31,7 +31,7 @@ FIELD_CHARS = 200  # a name or e-mail longer than this is cut: a line in a table
 
 
 @dataclass(frozen=True)
-class Person:
+class Submitter:
     """One submitter as an export names them; ``id`` is what they are filed under."""
 
     id: str
@@ -44,7 +44,7 @@ class Person:
 class Handin:
     """One Gradescope submission: who handed it in (several for a group) and when (ISO, '' if unknown)."""
 
-    people: tuple[Person, ...]
+    people: tuple[Submitter, ...]
     submitted_at: str = ""
 
 
@@ -104,7 +104,7 @@ def gradescope_handins(metadata_text: str) -> dict[str, Handin]:
                 continue
             sid, email, name = _text(p.get(":sid")), _text(p.get(":email")), _text(p.get(":name"))
             if sid or email or name:
-                people.append(Person(sid or email or name, name, email, sid))
+                people.append(Submitter(sid or email or name, name, email, sid))
         if people:
             out[str(key)] = Handin(tuple(dict.fromkeys(people)), _time(entry.get(":created_at")))
     return out
