@@ -106,6 +106,11 @@ class Line:
     result: object = None  # record.Result
     fault: str = ""
     person: Person | None = None
+    # Hooks for what a person or a policy adds to the record's score, shown in summary.html's columns of
+    # the same names ('–' while empty): the points a late policy took (a positive number), and manual
+    # adjustments, each a number or a pair (points, why).
+    penalty: float | None = None
+    adjustments: tuple = ()
 
     @property
     def email(self) -> str:
