@@ -187,6 +187,7 @@ class Result:
     group: tuple[str, ...] = ()
     late: Late | None = None  # set by the course's view (autograder.standing), never stored
     adjustments: tuple[Adjustment, ...] = ()  # the same: a TA's, kept in the gradebook apart from gradings
+    adjustment_points: float = 0.0  # the same: what the adjustments changed, in points
 
     @property
     def raw_score(self) -> float:
@@ -209,7 +210,7 @@ class Result:
     @property
     def score(self) -> float:
         """The total: the parts' points less the late penalty."""
-        return round(self.raw_score - self.penalty, 4)
+        return round(self.raw_score - self.penalty, 4) if self.late else self.raw_score
 
     @property
     def max_score(self) -> float:

@@ -2,9 +2,9 @@
 results.json (Gradescope's format), feedback.md/.html per student, and
 gradebook.csv, the closing table and summary.html for the batch.
 
-Only this stage writes files. Feedback is built from the outcomes' messages,
-which the checks write for students; hidden tests' code and expected values
-never reach it.
+Only this stage writes files; what the pages say is decided in
+:mod:`autograder.feedback` (the student's) and :mod:`autograder.summary` (the
+TA's).
 """
 
 from __future__ import annotations
@@ -13,26 +13,13 @@ import csv
 import dataclasses
 import json
 import os
-import time
-from collections import Counter
 from pathlib import Path
 
-import jinja2
-
-from autograder import roster, safe, standing
-from autograder.record import Result, TestResult
-
-STATUS_WORDS = {"passed": "passed", "partial": "partial credit", "failed": "failed", "timeout": "timed out",
-                "error": "error"}
-
-
-STATUS_LINES = {  # what a student is told of a status other than 'graded' (feedback.md and .html)
-    "unreadable": "No code could be read from your submission; the notes below say why. It has not been graded "
-                  "as a zero: fix the file and submit it again.",
-    "late": "The LMS marked this submission late; the notes below say what that changed.",
-    "needs_review": "Something in this grading (see the notes below) will be looked at by a person; the score "
-                    "may change.",
-}
+from autograder import roster, safe, standing, stats
+from autograder.feedback import adjustment_line, feedback_html, feedback_md
+from autograder.pages import points
+from autograder.record import Result
+from autograder.summary import answers_html, summary_html
 
 
 def results_json(result: Result) -> dict:
@@ -82,70 +69,9 @@ def results_json(result: Result) -> dict:
 
 
 def _summary_text(result: Result) -> str:
-    lines = [f"Graded {safe.clean(result.filename)}: {result.score:g} / {result.max_score:g}"]
+    lines = [f"Graded {safe.clean(result.filename)}: {points(result.score)} / {points(result.max_score)}"]
     lines += [f"- {safe.clean(n)}" for n in result.notes]
     return "\n".join(lines)
-
-
-def _mark(t: TestResult) -> str:
-    return "✔" if t.passed else ("◐" if t.fraction > 0 else "✘")
-
-
-def _words(status: str) -> str:
-    return STATUS_WORDS.get(status, status)
-
-
-def feedback_md(result: Result) -> str:
-    """Markdown for students and LMSs. Every piece of student-made text is a code span or a fenced
-    block (:mod:`autograder.safe`), so no renderer makes HTML, a link or an image of it."""
-    out = [f"# {result.title}: feedback for {safe.md_code(result.display or result.student)}", "",
-           f"File graded: {safe.md_code(result.filename)}  ", f"Score: **{result.score:g} / {result.max_score:g}**",
-           ""]
-    if result.status in STATUS_LINES:
-        out += [f"**Status: {result.status.replace('_', ' ')}.** {STATUS_LINES[result.status]}", ""]
-    if result.group:
-        out += [f"Graded once for your group: {safe.md_code(', '.join(result.group))}.", ""]
-    if result.late:
-        out += [f"Late penalty: **-{result.late.points:.2f}** ({result.late.percent:g}% of "
-                f"{result.raw_score:.2f}, for {result.late.days} day(s) after the due time).", ""]
-    if result.adjustments:
-        out += ["## Changes made by your course staff", ""] + [f"- {adjustment_line(a)}" for a in result.adjustments]
-        out.append("")
-    if result.notes:
-        out += ["## Notes on your submission", ""] + [f"- {safe.md_code(n)}" for n in result.notes] + [""]
-    for part in result.parts:
-        out += [f"## {part.title} ({part.score:g} / {part.max_score:g})", ""]
-        if part.manual:
-            out += ["Scored by a person." if any(a.part == part.name and a.kind == "score"
-                                                  for a in result.adjustments) else "Not scored yet.", ""]
-        for t in part.tests:
-            label = t.id if t.visibility == "public" else f"{t.id} (hidden test)"
-            line = f"- {_mark(t)} `{label}`: {_words(t.status)}"
-            if t.message and not t.passed or t.status == "partial":
-                line += f" — {safe.md_code(t.message)}"
-            out.append(line)
-        out.append("")
-    if result.printed.strip():
-        out += ["## What your code printed", "", safe.md_block(result.printed), ""]
-    return "\n".join(out)
-
-
-def adjustment_line(a) -> str:
-    """One adjustment as its student reads it (feedback.md and .html)."""
-    what = f"set to {a.value:g}" if a.kind == "score" else f"{a.value:+g} points"
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(a.made_at))
-    return f"{a.part}: {what} ({when}): {safe.clean(a.comment)}"
-
-
-_pages = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"), autoescape=True,
-                            undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                            finalize=lambda v: safe.clean(v) if isinstance(v, str) else v)
-_pages.globals.update(mark=_mark, words=_words, status_lines=STATUS_LINES, adjustment_line=adjustment_line)
-
-
-def feedback_html(result: Result) -> str:
-    """The student's page, from the record through an autoescaping template (templates/feedback.html)."""
-    return _pages.get_template("feedback.html").render(r=result)
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -167,35 +93,20 @@ def write_student(out: Path, result: Result) -> Path:
 
 def rebuild(out: Path, book, assignment, context=None) -> None:
     """Every output of the batch, from the gradebook's records (and the roster and adjustments it keeps),
-    each record seen through the course's rules (:func:`autograder.standing.finalize`)."""
+    each record seen through the course's rules (:func:`autograder.standing.rows`)."""
     rows = standing.rows(book, assignment, context)
     for row in rows:
         if row.result is not None:
             write_student(out, row.result)
     lines = roster.class_list(rows, book.roster())
     write_gradebook(out, lines, assignment)
+    _atomic_write(out / "summary.html", summary_html(rows, assignment, lines))
     if any(p.manual for p in assignment.parts):
         _atomic_write(out / "answers.html", answers_html(rows, assignment))
-    _atomic_write(out / "summary.html", summary_html(rows, assignment, lines))
 
 
 GRADEBOOK_COLUMNS = ("student", "name", "email", "section")  # then a column per part, then TAIL_COLUMNS
 TAIL_COLUMNS = ("total", "max_score", "late_penalty", "status", "file", "adjustments", "notes")
-
-
-def answers_html(rows: list, assignment) -> str:
-    """The TA's page of every student's answer to each manual part, with its score so far."""
-    manual = [p for p in assignment.parts if p.manual]
-    part_rows = {p.name: [] for p in manual}
-    for row in rows:
-        r = row.result
-        if r is None or r.status == "unreadable":
-            continue
-        for p in r.parts:
-            if p.name in part_rows:
-                scored = any(a.part == p.name and a.kind == "score" for a in r.adjustments)
-                part_rows[p.name].append((r, p, scored))
-    return _pages.get_template("answers.html").render(a=assignment, parts=manual, part_rows=part_rows)
 
 
 def write_gradebook(out: Path, lines: list, assignment) -> Path:
@@ -224,85 +135,17 @@ def write_gradebook(out: Path, lines: list, assignment) -> Path:
     return path
 
 
-def _failed_tests(results: list[Result]) -> tuple[Counter, Counter]:
-    """How many students failed each test, and how often each recognised mistake was seen."""
-    failed, mistakes = Counter(), Counter()
-    for result in results:
-        for t in result.outcomes:
-            if t.score < t.max_score:
-                failed[f"{t.part}: {t.id}"] += 1
-                if t.mistake:
-                    mistakes[t.mistake] += 1
-    return failed, mistakes
-
-
-def _part_score(result: Result, name: str) -> float:
-    return next((p.score for p in result.parts if p.name == name), 0.0)
-
-
-def _graded(rows: list) -> list[Result]:
-    """The records whose code could be read: the only ones counted in means and histograms."""
-    return [r.result for r in rows if r.result and r.result.status != "unreadable"]
-
-
-def _unreadable(rows: list) -> list[Result]:
-    """Submissions with nothing to grade: listed apart, never counted as an ordinary zero."""
-    return [r.result for r in rows if r.result and r.result.status == "unreadable"]
-
-
 def summary_table(rows: list, assignment) -> str:
     """The terminal's closing table: per part, mean and how many students got it all."""
-    graded = _graded(rows)
+    graded = stats.graded(rows)
     lines = [f"{'part':24s} {'points':>6s} {'mean':>7s} {'full marks':>10s}"]
     for part in assignment.parts:
-        scores = [_part_score(r, part.name) for r in graded]
+        scores = [stats.part_score(r, part.name) for r in graded]
         full = sum(s >= part.points for s in scores)
         mean = sum(scores) / len(scores) if scores else 0
         lines.append(f"{part.name:24s} {part.points:6g} {mean:7.2f} {full:5d}/{len(scores):<4d}")
     totals = [r.score for r in graded]
     lines.append(f"{'total':24s} {assignment.max_score:6g} {sum(totals) / len(totals) if totals else 0:7.2f}"
-                 f"   {len(graded)} graded, {len(_unreadable(rows))} unreadable, "
+                 f"   {len(graded)} graded, {len(stats.unreadable(rows))} unreadable, "
                  f"{sum(r.result is None for r in rows)} grader fault(s)")
     return "\n".join(lines)
-
-
-def _histogram_png(values: list[float], maximum: float, title: str) -> str:
-    """A score histogram as a base64 PNG (matplotlib, no display needed)."""
-    import base64
-    import io
-
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import matplotlib.ticker
-
-    fig, ax = plt.subplots(figsize=(4, 2.4), dpi=90)
-    bins = min(20, max(5, int(maximum) if maximum >= 5 else 5))
-    ax.hist(values, bins=bins, range=(0, maximum or 1), color="#4c72b0", edgecolor="white")
-    ax.set_title(title, fontsize=9)
-    ax.set_xlabel("points", fontsize=8)
-    ax.set_ylabel("students", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
-
-
-def summary_html(rows: list, assignment, lines: list | None = None) -> str:
-    """What an instructor looks at: every student with their status (those needing attention first, each
-    linking to their feedback), histograms per part, the most-failed tests, the common mistakes
-    (templates/summary.html, autoescaped)."""
-    lines = roster.class_list(rows) if lines is None else lines
-    graded = _graded(rows)
-    series = [("total", [r.score for r in graded], assignment.max_score)]
-    series += [(p.title, [_part_score(r, p.name) for r in graded], p.points) for p in assignment.parts]
-    failed, mistakes = _failed_tests(graded)
-    return _pages.get_template("summary.html").render(
-        a=assignment, graded=graded, faults=[r for r in rows if r.result is None], unreadable=_unreadable(rows),
-        mean=sum(r.score for r in graded) / max(1, len(graded)), table=summary_table(rows, assignment),
-        histograms=[(title, _histogram_png(values, maximum, title)) for title, values, maximum in series],
-        failed=failed.most_common(20), mistakes=mistakes.most_common(15), students=roster.attention_first(lines),
-        statuses=Counter(line.status for line in lines))

@@ -106,6 +106,11 @@ class Line:
     result: object = None  # record.Result
     fault: str = ""
     person: Person | None = None
+    # Hooks for what a person or a policy adds to the record's score, shown in summary.html's columns of
+    # the same names ('–' while empty): the points a late policy took (a positive number), and manual
+    # adjustments, each a number or a pair (points, why).
+    penalty: float | None = None
+    adjustments: tuple = ()
 
     @property
     def email(self) -> str:
@@ -139,7 +144,10 @@ def class_list(rows: list, roster: list[Person] = ()) -> list[Line]:
         if person:
             matched.add(person.id)
         name = (person.name if person and person.name else "") or (r.display if r else row.student)
-        lines.append(Line(row.student, name, r.status if r else "fault", r, row.fault or "", person))
+        lines.append(Line(row.student, name, r.status if r else "fault", r, row.fault or "", person,
+                          penalty=r.penalty if r is not None and r.late else None,
+                          adjustments=((r.adjustment_points, "; ".join(a.comment for a in r.adjustments)),)
+                          if r is not None and r.adjustments else ()))
     lines += [Line(p.id, p.name or p.id, "missing", person=p) for p in roster if p.id not in matched]
     return sorted(lines, key=lambda line: line.student)
 

@@ -61,7 +61,8 @@ def finalize(result: Result, context: Context) -> Result:
     if result.student in context.flags:
         notes.append(f"needs review: {context.flags[result.student]}")
         status = "needs_review"
-    adjusted = dataclasses.replace(result, parts=parts, adjustments=tuple(mine))
+    adjusted = dataclasses.replace(result, parts=parts, adjustments=tuple(mine),
+                                   adjustment_points=round(sum(p.score for p in parts) - result.raw_score, 4))
     late = context.deadline.assess(result.student, result.submitted_at, adjusted.raw_score) \
         if context.deadline is not None else None
     if late is not None:

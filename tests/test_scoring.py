@@ -56,4 +56,4 @@ def test_a_recognised_mistake_is_a_field_of_the_record_and_what_the_summary_coun
     assert "Hint: you returned x + 1 instead of 2 x" in by_id["test_double_any_shape"].message
     assert by_id["test_double_vector"].status == "failed" and by_id["test_double_vector"].mistake is None
     page = report.summary_html([Row("mini", "s", result.sha256, result.grader_version, result, None)], mini)
-    assert "<td>you returned x + 1 instead of 2 x</td><td>1</td>" in page
+    assert '<td>you returned x + 1 instead of 2 x</td><td class="num" data-v="1">1 / 1</td>' in page

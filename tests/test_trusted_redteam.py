@@ -89,6 +89,26 @@ def test_the_html_check_finds_scripts_handlers_and_links():
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">")
 
 
+def test_the_html_check_lets_through_only_hashed_scripts_and_feedback_links():
+    """summary.html links each student's feedback and sorts with one script its CSP names by hash; nothing
+    else of the kind passes."""
+    import base64
+    import hashlib
+    code = "document.title = 1;"
+    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+    head = f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'sha256-{digest}'\">"
+    assert checks.active_html(f"{head}<script>{code}</script><a href='ada%C3%A9/feedback.html'>a</a>") == []
+    assert checks.active_html(f"{head}<script>{code} </script>") == ["<script>"]  # one byte more
+    assert checks.active_html(f"<script>{code}</script>") == ["<script>"]  # no CSP names it
+    assert checks.active_html(f"{head}<script src=x.js></script>") == ["<script>", "<script src='x.js'>"]
+    assert checks.active_html(f"{head}<script>{code}") == ["<script>"]  # never closed
+    later = head.replace(digest, "x")  # a second policy further down the page does not count
+    assert checks.active_html(f"{later}{head}<script>{code}</script>") == ["<script>"]
+    for href in ("javascript:alert(1)//feedback.html", "http://evil.example/feedback.html", "../feedback.html",
+                 "ada/../../feedback.html", "ada/feedback.html?x", "//evil.example/feedback.html"):
+        assert checks.active_html(f"<a href='{href}'>a</a>"), href
+
+
 def test_the_markdown_check_finds_raw_html_links_and_autolinks():
     assert checks.active_markdown(f"- failed — {SCRIPT}")
     assert checks.active_markdown("see [here](http://evil.example)")
