@@ -4,8 +4,9 @@
 graded, an :class:`Executor` grades the rest (the local pool in
 :mod:`autograder.pool`, or Dask workers in :mod:`autograder.cluster`) and
 hands back unscored runs as they finish; this loop scores each one
-(:func:`autograder.record.assemble`), commits its record to the gradebook,
-then writes its files. An executor only schedules: it never scores, never
+(:func:`autograder.record.assemble`), commits its record to the gradebook
+with the code extracted from it (for ``autograder similarity``), then writes
+its files. An executor only schedules: it never scores, never
 writes the gradebook and never writes a file.
 
 Every submission ends as a record or as a grader fault, never as an
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from autograder import __version__, ingest, record, report, safe
+from autograder import __version__, extract, ingest, record, report, safe
 from autograder.config import Assignment, ConfigError
 from autograder.gradebook import Gradebook
 
@@ -105,9 +106,10 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                             faults.append(_fault(book, assignment, job, runs))
                         else:
                             try:
+                                source = _source(assignment, job)
                                 for who in job.who:  # a group's members each get the group's grade
                                     result = record.assemble(assignment, who, runs, executor.name)
-                                    book.save(result)  # committed before its files: a kill now loses nothing
+                                    book.save(result, source)  # committed before its files: a kill loses nothing
                                     report.write_student(out, result)
                                     results.append(result)
                             except Exception as exc:  # a grader fault: recorded, the batch goes on
@@ -137,8 +139,7 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
 
 def _attention(book: Gradebook, assignment: Assignment, log) -> None:
     """A line per status that needs a person (to review, missing from the roster), naming the first ones."""
-    from autograder import roster
-    lines = roster.class_list(book.rows(assignment.name), book.roster())
+    lines = book.class_list(assignment.name)
     for status in ("needs_review", "missing"):
         ids = [safe.clean(line.student) for line in lines if line.status == status]
         if ids:
@@ -155,9 +156,24 @@ def _todo(book: Gradebook, assignment: Assignment, submissions: list[ingest.Subm
         if not regrade and all(book.is_current(assignment.name, who.student, job.sha256, __version__)
                                for who in job.who):
             skipped += 1
+            _keep_source(book, assignment, job)
         else:
             jobs.append(job)
     return jobs, skipped
+
+
+def _source(assignment: Assignment, job: Job) -> str | None:
+    """The code that was graded, as the sandbox loaded it (None when none could be read)."""
+    return extract.extract(job.filename, job.data, assignment.student_file, assignment.intake).source
+
+
+def _keep_source(book: Gradebook, assignment: Assignment, job: Job) -> None:
+    """Store the code of an unchanged submission graded before sources were kept: running ``grade`` again
+    readies an older gradebook for ``similarity`` without grading anything again."""
+    missing = [w for w in job.who if not book.has_source(assignment.name, w.student, job.sha256)]
+    source = _source(assignment, job) if missing else None
+    for who in missing if source is not None else ():
+        book.save_source(assignment.name, who.student, job.sha256, source)
 
 
 def _handins(submissions: list[ingest.Submission]) -> list[list[ingest.Submission]]:

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import roster, safe
+from autograder import safe
 from autograder.gradebook import FILE_NAME, Gradebook
 
 COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -49,7 +49,7 @@ def export(out: Path, to: Path, assignment_of, column: str | None = None,
         if not names:
             raise FileNotFoundError(f"{out / FILE_NAME} holds no graded submission")
         assignment = assignment_of(names[0])
-        lines = roster.class_list(book.rows(assignment.name), book.roster() if people is None else people)
+        lines = book.class_list(assignment.name, people)
     finally:
         book.close()
     column = column or assignment.title

@@ -9,6 +9,15 @@ changed. Each row keeps the submission's result record
 (:class:`autograder.record.Result`), from which ``autograder report OUT``
 rebuilds every output without grading again.
 
+Two more tables serve ``autograder similarity``: ``sources`` keeps the code
+extracted from each graded submission, committed with its record (the
+record names the file and its sha256 but holds none of it, and the code the
+sandbox loaded is what is worth comparing, not a notebook's outputs), and
+``flags`` the students a similarity run marked for review, with why. Both
+are keyed by the submission's sha256 and count only while it is the graded
+one: a new submission has no stale code and no stale flag. They are created
+in any gradebook of this schema, old ones too, which then simply have none.
+
 This is the only module that writes the gradebook. Its schema version is the
 record's: a gradebook of another version is refused when opened, with a
 message saying what to do.
@@ -52,6 +61,25 @@ CREATE TABLE IF NOT EXISTS submissions (
     PRIMARY KEY (assignment, student)
 );
 """
+_SIMILARITY = """
+CREATE TABLE IF NOT EXISTS sources (   -- the code extracted from a graded submission, for similarity
+    assignment TEXT NOT NULL,
+    student TEXT NOT NULL,
+    sha256 TEXT NOT NULL,            -- of the submission it was extracted from
+    source TEXT NOT NULL,
+    PRIMARY KEY (assignment, student)
+);
+CREATE TABLE IF NOT EXISTS flags (     -- students to review, from the last similarity run
+    assignment TEXT NOT NULL,
+    student TEXT NOT NULL,
+    sha256 TEXT NOT NULL,            -- the submission that was flagged
+    reason TEXT NOT NULL,
+    PRIMARY KEY (assignment, student)
+);
+"""
+# a table's rows count only while their sha256 is the student's graded submission's
+_CURRENT = ("JOIN submissions s ON s.assignment = t.assignment AND s.student = t.student "
+            "AND s.sha256 = t.sha256 AND s.status = 'graded' WHERE t.assignment=?")
 
 
 @dataclass(frozen=True)
@@ -93,6 +121,7 @@ class Gradebook:
                 self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             else:
                 check_version(int(found[0]) if found[0].isdigit() else found[0], str(self.path))
+            self._db.executescript(_SIMILARITY)  # also into a gradebook written before these tables
         except BaseException:
             self._db.close()
             os.close(self._held)
@@ -114,19 +143,60 @@ class Gradebook:
                 (assignment, student)).fetchone()
         return row is not None and row == (sha256, grader_version, "graded")
 
-    def save(self, result: Result) -> None:
-        """A graded submission's record, committed."""
+    def save(self, result: Result, source: str | None = None) -> None:
+        """A graded submission's record, and the code extracted from it (None: none could be), committed
+        together."""
         self._put((result.assignment, result.student, result.sha256, result.grader_version, "graded",
-                   result.score, result.max_score, time.time(), json.dumps(result.to_dict()), None))
+                   result.score, result.max_score, time.time(), json.dumps(result.to_dict()), None), source)
+
+    def save_source(self, assignment: str, student: str, sha256: str, source: str) -> None:
+        """The code of a submission graded before sources were kept (a later run found it unchanged)."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?)", (assignment, student, sha256, source))
+
+    def has_source(self, assignment: str, student: str, sha256: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM sources WHERE assignment=? AND student=? AND sha256=?",
+                                    (assignment, student, sha256)).fetchone() is not None
+
+    def sources(self, assignment: str) -> dict[str, str]:
+        """Each graded student's code, by id: only code of the submission their grade is for."""
+        with self._lock:
+            found = self._db.execute(f"SELECT t.student, t.source FROM sources t {_CURRENT} ORDER BY 1",
+                                     (assignment,)).fetchall()
+        return dict(found)
+
+    def save_flags(self, assignment: str, flags: dict[str, tuple[str, str]]) -> None:
+        """``{student: (sha256, reason)}``, replacing every flag of ``assignment`` (one similarity run's)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM flags WHERE assignment=?", (assignment,))
+            self._db.executemany("INSERT INTO flags VALUES (?,?,?,?)",
+                                 [(assignment, s, sha, why) for s, (sha, why) in flags.items()])
+            self._db.execute("COMMIT")
+
+    def flags(self, assignment: str) -> dict[str, str]:
+        """``{student: reason}`` for the flags whose submission is still the graded one."""
+        with self._lock:
+            found = self._db.execute(f"SELECT t.student, t.reason FROM flags t {_CURRENT}", (assignment,)).fetchall()
+        return dict(found)
+
+    def class_list(self, assignment: str, people: list | None = None) -> list:
+        """:func:`autograder.roster.class_list` of ``assignment`` with this gradebook's roster (or ``people``)
+        and flags: what every view of the batch is made from."""
+        return roster.class_list(self.rows(assignment), self.roster() if people is None else people,
+                                 self.flags(assignment))
 
     def save_fault(self, assignment: str, student: str, sha256: str, why: str) -> None:
         """A grader fault's row: no record, and graded again by the next run."""
         self._put((assignment, student, sha256, __version__, "fault", None, None, time.time(), None, why))
 
-    def _put(self, values: tuple) -> None:
+    def _put(self, values: tuple, source: str | None = None) -> None:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?)", values)
+            if source is not None:
+                self._db.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?)", (*values[:3], source))
             self._db.execute("COMMIT")
 
     def rows(self, assignment: str | None = None) -> list[Row]:

@@ -33,8 +33,11 @@ STATUS_LINES = {  # what a student is told of a status other than 'graded' (feed
 }
 
 
-def results_json(result: Result) -> dict:
-    """Gradescope's results.json; grader metadata under ``extra_data``."""
+def results_json(result: Result, review: tuple[str, ...] = ()) -> dict:
+    """Gradescope's results.json; grader metadata under ``extra_data``. ``review``: why a person should look
+    (a similarity flag, :func:`autograder.roster.class_list`): the status becomes ``needs_review`` and the
+    reasons go to ``extra_data.review``, which Gradescope shows no student; ``output``, which it shows, and
+    the score are the record's."""
     tests = [{
         "name": f"{t.part}: {t.id}",
         "score": t.score,
@@ -56,7 +59,8 @@ def results_json(result: Result) -> dict:
         "tests": tests,
         "extra_data": {
             "schema_version": result.schema_version,
-            "status": result.status,
+            "status": "needs_review" if review else result.status,
+            **({"review": list(review)} if review else {}),
             "assignment": result.assignment,
             "student": result.student,
             "name": result.display,
@@ -122,6 +126,12 @@ _pages = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates
 _pages.globals.update(mark=_mark, words=_words, status_lines=STATUS_LINES)
 
 
+def page(template: str, **values) -> str:
+    """A page of ``templates/`` through the one autoescaping environment (each extends base.html and its
+    Content-Security-Policy): how every HTML view, the similarity report's included, is made."""
+    return _pages.get_template(template).render(**values)
+
+
 def feedback_html(result: Result) -> str:
     """The student's page, from the record through an autoescaping template (templates/feedback.html)."""
     return _pages.get_template("feedback.html").render(r=result)
@@ -133,24 +143,32 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_student(out: Path, result: Result) -> Path:
-    """``OUT/<student>/``: results.json, feedback.md and feedback.html, each a view of the record."""
+def write_page(path: Path, template: str, **values) -> Path:
+    """:func:`page` written to ``path``, whole or not at all."""
+    _atomic_write(path, page(template, **values))
+    return path
+
+
+def write_student(out: Path, result: Result, review: tuple[str, ...] = ()) -> Path:
+    """``OUT/<student>/``: results.json, feedback.md and feedback.html, each a view of the record. ``review``
+    reaches results.json only: the feedback is the student's, and a similarity flag is a question for a
+    person that names another student, not a finding to send them."""
     folder = out / result.student
     folder.mkdir(parents=True, exist_ok=True)
     feedback = feedback_md(result)
-    _atomic_write(folder / "results.json", json.dumps(results_json(result), indent=2) + "\n")
+    _atomic_write(folder / "results.json", json.dumps(results_json(result, review), indent=2) + "\n")
     _atomic_write(folder / "feedback.md", feedback)
     _atomic_write(folder / "feedback.html", feedback_html(result))
     return folder
 
 
 def rebuild(out: Path, book, assignment) -> None:
-    """Every output of the batch, from the gradebook's records (and the roster it keeps) alone."""
+    """Every output of the batch, from the gradebook's records (and the roster and flags it keeps) alone."""
     rows = book.rows(assignment.name)
-    for row in rows:
-        if row.result is not None:
-            write_student(out, row.result)
-    lines = roster.class_list(rows, book.roster())
+    lines = book.class_list(assignment.name)
+    for line in lines:
+        if line.result is not None:
+            write_student(out, line.result, line.review)
     write_gradebook(out, lines, assignment)
     _atomic_write(out / "summary.html", summary_html(rows, assignment, lines))
 
@@ -172,12 +190,11 @@ def write_gradebook(out: Path, lines: list, assignment) -> Path:
         for line in lines:
             r = line.result if line.scored else None
             by_part = {p.name: p.score for p in r.parts} if r else {}
-            notes = "; ".join(line.result.notes) if line.result else line.fault or (
-                "on the roster; nothing was submitted" if line.status == "missing" else "")
             writer.writerow([safe.csv_cell(line.student), safe.csv_cell(line.name), safe.csv_cell(line.email),
                              safe.csv_cell(line.section), *(f"{by_part[p]:g}" if r else "" for p in parts),
                              f"{r.score:g}" if r else "", f"{assignment.max_score:g}", line.status,
-                             safe.csv_cell(line.result.filename if line.result else ""), safe.csv_cell(notes)])
+                             safe.csv_cell(line.result.filename if line.result else ""),
+                             safe.csv_cell("; ".join(line.notes))])
     os.replace(tmp, path)
     return path
 
