@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from autograder import batch, devices, extract, extras, record, report, roster, safe
+from autograder import similarity as alike
 from autograder.course import Course, find
 from autograder.grade import grade_submission
 
@@ -54,6 +55,14 @@ def rebuild_reports(out: str | os.PathLike, course: Course | None = None,
     """``autograder report OUT``: every output file again, from the gradebook alone (with a new roster)."""
     people = roster.load(roster_file) if roster_file else None
     return batch.rebuild_reports(Path(out), lambda name: find(name, course), people)
+
+
+def similarity(out: str | os.PathLike, threshold: float = alike.THRESHOLD, top: int = alike.TOP,
+               course: Course | None = None) -> alike.Found:
+    """``autograder similarity OUT``: compare the graded students' code, flag the pairs at or above
+    ``threshold`` for review (scores unchanged) and write ``OUT/similarity.html`` with the ``top`` pairs;
+    the :class:`autograder.similarity.Found`."""
+    return alike.run(Path(out), lambda name: find(name, course), threshold, top)
 
 
 def export_canvas(out: str | os.PathLike, to: str | os.PathLike, column: str | None = None,

@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("out")
     rp.add_argument("--roster", metavar="FILE.csv", help="use this class list from now on (see grade --roster)")
 
+    sm = command("similarity", "compare the students' code in OUT; flag the most similar pairs for review")
+    sm.add_argument("out", metavar="OUT")
+    sm.add_argument("--threshold", type=float, metavar="X",
+                    help="flag a pair when this share of one student's own code is in the other's (default 0.6)")
+    sm.add_argument("--top", type=int, metavar="N", help="pairs shown side by side in the report (default 20)")
+
     e = command("export", "for an LMS: `canvas OUT` the grades as a CSV, `gradescope NAME` an autograder zip")
     targets = e.add_subparsers(dest="target", required=True, metavar="TARGET")
     eg = targets.add_parser("gradescope", help="an autograder zip to upload to Gradescope (docs/gradescope.md)",
@@ -185,6 +191,11 @@ def _run(args, course) -> int:
         return 0
     if args.command == "export":
         return _export(args, course)
+    if args.command == "similarity":
+        from autograder import similarity
+        given = {k: getattr(args, k) for k in ("threshold", "top") if getattr(args, k) is not None}
+        print("\n".join(similarity.terminal_lines(api.similarity(args.out, course=course, **given))))
+        return 0
     if args.command == "doctor":
         from autograder.sandbox import launcher
         print("sandbox layers:")
