@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from autograder import batch, devices, extract, extras, record, report, roster, safe, verdict
+from autograder import similarity as alike
 from autograder.course import Course, find
 from autograder.grade import grade_submission
 
@@ -63,6 +64,14 @@ def adjust(out: str | os.PathLike, student: str, part: str | None = None, score:
     from autograder import adjustments
     return adjustments.apply(Path(out), lambda name: find(name, course), student, part, score, points, comment,
                              undo)
+
+
+def similarity(out: str | os.PathLike, threshold: float = alike.THRESHOLD, top: int = alike.TOP,
+               course: Course | None = None) -> alike.Found:
+    """``autograder similarity OUT``: compare the graded students' code, flag the pairs at or above
+    ``threshold`` for review (scores unchanged) and write ``OUT/similarity.html`` with the ``top`` pairs;
+    the :class:`autograder.similarity.Found`."""
+    return alike.run(Path(out), lambda name: find(name, course), threshold, top)
 
 
 def export_canvas(out: str | os.PathLike, to: str | os.PathLike, column: str | None = None,

@@ -4,8 +4,9 @@
 graded, an :class:`Executor` grades the rest (the local pool in
 :mod:`autograder.pool`, or Dask workers in :mod:`autograder.cluster`) and
 hands back unscored runs as they finish; this loop scores each one
-(:func:`autograder.record.assemble`), commits its record to the gradebook,
-then writes its files. An executor only schedules: it never scores, never
+(:func:`autograder.record.assemble`), commits its record to the gradebook
+with the code extracted from it (for ``autograder similarity``), then writes
+its files. An executor only schedules: it never scores, never
 writes the gradebook and never writes a file.
 
 Every submission ends as a record or as a grader fault, never as an
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from autograder import __version__, answers, audit, ingest, record, report, safe, standing
+from autograder import __version__, answers, audit, extract, ingest, record, report, safe, standing
 from autograder.config import Assignment, ConfigError
 from autograder.course import Course
 from autograder.gradebook import Gradebook
@@ -113,10 +114,11 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                             faults.append(_fault(book, assignment, job, runs))
                         else:
                             try:
+                                source = _source(assignment, job)
                                 for who in job.who:  # a group's members each get the group's grade
                                     result = answers.attach(record.assemble(assignment, who, runs, executor.name),
                                                             assignment, job.filename, job.data)
-                                    book.save(result, material)  # committed before its files: a kill loses nothing
+                                    book.save(result, material, source)  # committed before its files
                                     seen = standing.finalize(result, context)  # as the course sees it
                                     report.write_student(out, seen)
                                     results.append(seen)
@@ -157,8 +159,7 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
 
 def _attention(book: Gradebook, assignment: Assignment, context, log) -> None:
     """A line per status that needs a person (to review, missing from the roster), naming the first ones."""
-    from autograder import roster
-    lines = roster.class_list(standing.rows(book, assignment, context), book.roster())
+    lines = standing.class_list(book, assignment, finalized=standing.rows(book, assignment, context))
     for status in ("needs_review", "missing"):
         ids = [safe.clean(line.student) for line in lines if line.status == status]
         if ids:
@@ -177,6 +178,7 @@ def _todo(book: Gradebook, assignment: Assignment, submissions: list[ingest.Subm
                  for who in job.who}
         if not any(stale.values()):
             skipped += 1
+            _keep_source(book, assignment, job)
             continue
         jobs.append(job)
         for student, (why, row) in ((s, v) for s, v in stale.items() if v):
@@ -206,6 +208,20 @@ def _only(submissions: list[ingest.Submission], only: list[str]) -> list[ingest.
     if unknown:
         raise ConfigError(f"--only: no submission of {', '.join(sorted(unknown))} under the paths given")
     return chosen
+
+
+def _source(assignment: Assignment, job: Job) -> str | None:
+    """The code that was graded, as the sandbox loaded it (None when none could be read)."""
+    return extract.extract(job.filename, job.data, assignment.student_file, assignment.intake).source
+
+
+def _keep_source(book: Gradebook, assignment: Assignment, job: Job) -> None:
+    """Store the code of an unchanged submission graded before sources were kept: running ``grade`` again
+    readies an older gradebook for ``similarity`` without grading anything again."""
+    missing = [w for w in job.who if not book.has_source(assignment.name, w.student, job.sha256)]
+    source = _source(assignment, job) if missing else None
+    for who in missing if source is not None else ():
+        book.save_source(assignment.name, who.student, job.sha256, source)
 
 
 def _handins(submissions: list[ingest.Submission]) -> list[list[ingest.Submission]]:

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import roster, safe, standing
+from autograder import safe, standing
 from autograder.gradebook import graded
 
 COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -42,7 +42,7 @@ def export(out: Path, to: Path, assignment_of, column: str | None = None,
     """Write ``to`` from ``out``'s gradebook; ``assignment_of(name)`` loads the assignment, ``people`` is a
     roster to use instead of the one the gradebook keeps."""
     with graded(out, assignment_of) as (book, assignment):
-        lines = roster.class_list(standing.rows(book, assignment), book.roster() if people is None else people)
+        lines = standing.class_list(book, assignment, people)
     column = column or assignment.title
     left_out, to_review, written = [], [], 0
     tmp = to.with_name(to.name + ".tmp")

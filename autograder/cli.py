@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument("--undo", action="store_true", help="remove the student's last adjustment")
     a.add_argument("--comment", default="", help="why: shown in the student's feedback (required unless --undo)")
 
+    sm = command("similarity", "compare the students' code in OUT; flag the most similar pairs for review")
+    sm.add_argument("out", metavar="OUT")
+    sm.add_argument("--threshold", type=float, metavar="X",
+                    help="flag a pair when this share of one student's own code is in the other's (default 0.6)")
+    sm.add_argument("--top", type=int, metavar="N", help="pairs shown side by side in the report (default 20)")
+
     e = command("export", "for an LMS: `canvas OUT` the grades as a CSV, `gradescope NAME` an autograder zip")
     targets = e.add_subparsers(dest="target", required=True, metavar="TARGET")
     eg = targets.add_parser("gradescope", help="an autograder zip to upload to Gradescope (docs/gradescope.md)",
@@ -200,6 +206,11 @@ def _run(args, course) -> int:
         return 0
     if args.command == "export":
         return _export(args, course)
+    if args.command == "similarity":
+        from autograder import similarity
+        given = {k: getattr(args, k) for k in ("threshold", "top") if getattr(args, k) is not None}
+        print("\n".join(similarity.terminal_lines(api.similarity(args.out, course=course, **given))))
+        return 0
     if args.command == "doctor":
         from autograder.sandbox import launcher
         print("sandbox layers:")

@@ -7,7 +7,8 @@ assignments. Extras add what only some users need:
 
 - ``nngrader[torch]``: PyTorch, for assignments that import ``torch``;
 - ``nngrader[cluster]``: Dask, for ``grade --cluster``;
-- ``nngrader[instructor]``: nbformat and nbgrader, for ``release``.
+- ``nngrader[instructor]``: nbformat and nbgrader, for ``release``;
+- ``nngrader[similarity]``: copydetect, for ``similarity``.
 
 A command that needs a missing extra stops before doing anything, with one
 line naming it, instead of a traceback or a batch of grader faults.
@@ -24,7 +25,8 @@ DISTRIBUTION = "nngrader"
 # each extra: the modules it brings, and what they are for
 EXTRAS = {"torch": (("torch",), "assignments that import torch"),
           "instructor": (("nbformat", "nbgrader"), "release"),
-          "cluster": (("distributed",), "grade --cluster")}
+          "cluster": (("distributed",), "grade --cluster"),
+          "similarity": (("copydetect",), "similarity")}
 EXTRA_OF_MODULE = {m: extra for extra, (modules, _) in EXTRAS.items() for m in modules}
 # what grading itself imports in the trusted process: the tests use pytest's marks
 GRADING_MODULES = ("numpy", "pytest", "yaml", "jinja2")
@@ -81,6 +83,14 @@ def require(assignment: Assignment) -> None:
     missing = missing_for(assignment)
     if missing:
         raise ConfigError("; ".join(missing))
+
+
+def require_extra(extra: str) -> None:
+    """Stop a command that needs ``extra`` where it is not installed (a ConfigError: exit 2), in one line."""
+    modules, purpose = EXTRAS[extra]
+    missing = [m for m in modules if not installed(m)]
+    if missing:
+        raise ConfigError(f"{purpose} needs {' and '.join(missing)}, which is not installed: {install_hint(extra)}")
 
 
 def require_instructor_tools() -> None:

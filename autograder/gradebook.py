@@ -9,6 +9,15 @@ changed. Each row keeps the submission's result record
 (:class:`autograder.record.Result`), from which ``autograder report OUT``
 rebuilds every output without grading again.
 
+Two more tables serve ``autograder similarity``: ``sources`` keeps the code
+extracted from each graded submission, committed with its record (the
+record names the file and its sha256 but holds none of it, and the code the
+sandbox loaded is what is worth comparing, not a notebook's outputs), and
+``flags`` the students a similarity run marked for review, with why. Both
+are keyed by the submission's sha256 and count only while it is the graded
+one: a new submission has no stale code and no stale flag. They are created
+in any gradebook of this schema, old ones too, which then simply have none.
+
 This is the only module that writes the gradebook. Its schema version is the
 record's: a gradebook of another version is refused when opened, with a
 message saying what to do.
@@ -68,7 +77,25 @@ CREATE TABLE IF NOT EXISTS adjustments (    -- a TA's manual scores and adjustme
     kind TEXT NOT NULL,              -- score | points
     value REAL NOT NULL, comment TEXT NOT NULL, made_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sources (   -- the code extracted from a graded submission, for similarity
+    assignment TEXT NOT NULL,
+    student TEXT NOT NULL,
+    sha256 TEXT NOT NULL,            -- of the submission it was extracted from
+    source TEXT NOT NULL,
+    PRIMARY KEY (assignment, student)
+);
+CREATE TABLE IF NOT EXISTS flags (     -- students to review, from the last similarity run
+    assignment TEXT NOT NULL,
+    student TEXT NOT NULL,
+    sha256 TEXT NOT NULL,            -- the submission that was flagged
+    reason TEXT NOT NULL,
+    PRIMARY KEY (assignment, student)
+);
 """
+
+# a table's rows count only while their sha256 is the student's graded submission's
+_CURRENT = ("JOIN submissions s ON s.assignment = t.assignment AND s.student = t.student "
+            "AND s.sha256 = t.sha256 AND s.status = 'graded' WHERE t.assignment=?")
 
 
 @dataclass(frozen=True)
@@ -151,16 +178,50 @@ class Gradebook:
                 "FROM history WHERE assignment=? AND student=? ORDER BY seq", (assignment, student)).fetchall()
         return [self._row(*r) for r in found]
 
-    def save(self, result: Result, material: str = "") -> None:
-        """A graded submission's record, committed, as the current grading and into the history."""
+    def save(self, result: Result, material: str = "", source: str | None = None) -> None:
+        """A graded submission's record, committed, as the current grading and into the history, with the
+        code extracted from it (None: none could be), for ``autograder similarity``."""
         self._put((result.assignment, result.student, result.sha256, result.grader_version, "graded",
-                   result.score, result.max_score, time.time(), json.dumps(result.to_dict()), None, material))
+                   result.score, result.max_score, time.time(), json.dumps(result.to_dict()), None, material),
+                  source)
+
+    def save_source(self, assignment: str, student: str, sha256: str, source: str) -> None:
+        """The code of a submission graded before sources were kept (a later run found it unchanged)."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?)", (assignment, student, sha256, source))
+
+    def has_source(self, assignment: str, student: str, sha256: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM sources WHERE assignment=? AND student=? AND sha256=?",
+                                    (assignment, student, sha256)).fetchone() is not None
+
+    def sources(self, assignment: str) -> dict[str, str]:
+        """Each graded student's code, by id: only code of the submission their grade is for."""
+        with self._lock:
+            found = self._db.execute(f"SELECT t.student, t.source FROM sources t {_CURRENT} ORDER BY 1",
+                                     (assignment,)).fetchall()
+        return dict(found)
+
+    def save_flags(self, assignment: str, flags: dict[str, tuple[str, str]]) -> None:
+        """``{student: (sha256, reason)}``, replacing every flag of ``assignment`` (one similarity run's)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM flags WHERE assignment=?", (assignment,))
+            self._db.executemany("INSERT INTO flags VALUES (?,?,?,?)",
+                                 [(assignment, s, sha, why) for s, (sha, why) in flags.items()])
+            self._db.execute("COMMIT")
+
+    def flags(self, assignment: str) -> dict[str, str]:
+        """``{student: reason}`` for the flags whose submission is still the graded one."""
+        with self._lock:
+            found = self._db.execute(f"SELECT t.student, t.reason FROM flags t {_CURRENT}", (assignment,)).fetchall()
+        return dict(found)
 
     def save_fault(self, assignment: str, student: str, sha256: str, why: str, material: str = "") -> None:
         """A grader fault's row: no record, and graded again by the next run."""
         self._put((assignment, student, sha256, __version__, "fault", None, None, time.time(), None, why, material))
 
-    def _put(self, values: tuple) -> None:
+    def _put(self, values: tuple, source: str | None = None) -> None:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("INSERT OR REPLACE INTO submissions (assignment, student, sha256, grader_version, "
@@ -169,6 +230,8 @@ class Gradebook:
             self._db.execute("INSERT INTO history (assignment, student, sha256, grader_version, status, score, "
                              "max_score, graded_at, record_json, fault, material) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                              values)
+            if source is not None:
+                self._db.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?)", (*values[:3], source))
             self._db.execute("COMMIT")
 
     def adjust(self, assignment: str, student: str, part: str, kind: str, value: float, comment: str) -> None:

@@ -16,7 +16,8 @@ from dataclasses import replace
 
 ID_MAX_CHARS = 64  # a folder name that fits in any path; longer ids are cut and end in a hash of the name
 ID_PUNCTUATION = set("@._-+")  # besides letters, digits and combining marks
-RESERVED_IDS = ("gradebook", "summary")  # OUT's own files: gradebook.csv, gradebook.sqlite(-wal), summary.html
+RESERVED_IDS = ("gradebook", "summary", "similarity.html")  # OUT's own files: gradebook.csv, gradebook.sqlite(-wal),
+# summary.html, similarity.html
 WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 

@@ -15,15 +15,18 @@ import json
 import os
 from pathlib import Path
 
-from autograder import roster, safe, standing, stats
+from autograder import pages, safe, standing, stats
 from autograder.feedback import adjustment_line, feedback_html, feedback_md
 from autograder.pages import points
 from autograder.record import Result
 from autograder.summary import answers_html, summary_html
 
 
-def results_json(result: Result) -> dict:
-    """Gradescope's results.json; grader metadata under ``extra_data``."""
+def results_json(result: Result, review: tuple[str, ...] = ()) -> dict:
+    """Gradescope's results.json; grader metadata under ``extra_data``. ``review``: why a person should look
+    (a similarity flag, :func:`autograder.roster.class_list`): the status becomes ``needs_review`` and the
+    reasons go to ``extra_data.review``, which Gradescope shows no student; ``output``, which it shows, and
+    the score are the record's."""
     tests = [{
         "name": f"{t.part}: {t.id}",
         "score": t.score,
@@ -45,7 +48,8 @@ def results_json(result: Result) -> dict:
         "tests": tests,
         "extra_data": {
             "schema_version": result.schema_version,
-            "status": result.status,
+            "status": "needs_review" if review else result.status,
+            **({"review": list(review)} if review else {}),
             "assignment": result.assignment,
             "student": result.student,
             "name": result.display,
@@ -74,31 +78,45 @@ def _summary_text(result: Result) -> str:
     return "\n".join(lines)
 
 
+def page(template: str, **values) -> str:
+    """A page of ``templates/`` through the one autoescaping environment (:mod:`autograder.pages`; each extends
+    base.html and its Content-Security-Policy): how every HTML view, the similarity report's included, is made."""
+    return pages.env.get_template(template).render(**values)
+
+
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8", errors="replace")  # a last guard: every view cleans its text first
     os.replace(tmp, path)
 
 
-def write_student(out: Path, result: Result) -> Path:
-    """``OUT/<student>/``: results.json, feedback.md and feedback.html, each a view of the record."""
+def write_page(path: Path, template: str, **values) -> Path:
+    """:func:`page` written to ``path``, whole or not at all."""
+    _atomic_write(path, page(template, **values))
+    return path
+
+
+def write_student(out: Path, result: Result, review: tuple[str, ...] = ()) -> Path:
+    """``OUT/<student>/``: results.json, feedback.md and feedback.html, each a view of the record. ``review``
+    reaches results.json only: the feedback is the student's, and a similarity flag is a question for a
+    person that names another student, not a finding to send them."""
     folder = out / result.student
     folder.mkdir(parents=True, exist_ok=True)
     feedback = feedback_md(result)
-    _atomic_write(folder / "results.json", json.dumps(results_json(result), indent=2) + "\n")
+    _atomic_write(folder / "results.json", json.dumps(results_json(result, review), indent=2) + "\n")
     _atomic_write(folder / "feedback.md", feedback)
     _atomic_write(folder / "feedback.html", feedback_html(result))
     return folder
 
 
 def rebuild(out: Path, book, assignment, context=None) -> None:
-    """Every output of the batch, from the gradebook's records (and the roster and adjustments it keeps),
-    each record seen through the course's rules (:func:`autograder.standing.rows`)."""
+    """Every output of the batch, from the gradebook's records (and the roster, adjustments and flags it keeps),
+    each record seen through the course's rules (:func:`autograder.standing.class_list`)."""
     rows = standing.rows(book, assignment, context)
-    for row in rows:
-        if row.result is not None:
-            write_student(out, row.result)
-    lines = roster.class_list(rows, book.roster())
+    lines = standing.class_list(book, assignment, finalized=rows)
+    for line in lines:
+        if line.result is not None:
+            write_student(out, line.result, line.review)
     write_gradebook(out, lines, assignment)
     _atomic_write(out / "summary.html", summary_html(rows, assignment, lines))
     if any(p.manual for p in assignment.parts):
@@ -122,15 +140,13 @@ def write_gradebook(out: Path, lines: list, assignment) -> Path:
         for line in lines:
             r = line.result if line.scored else None
             by_part = {p.name: p.score for p in r.parts} if r else {}
-            notes = "; ".join(line.result.notes) if line.result else line.fault or (
-                "on the roster; nothing was submitted" if line.status == "missing" else "")
             writer.writerow([safe.csv_cell(line.student), safe.csv_cell(line.name), safe.csv_cell(line.email),
                              safe.csv_cell(line.section), *(f"{by_part[p]:g}" if r else "" for p in parts),
                              f"{r.score:g}" if r else "", f"{assignment.max_score:g}",
                              f"{r.penalty:g}" if r and r.late else "", line.status,
                              safe.csv_cell(line.result.filename if line.result else ""),
                              safe.csv_cell("; ".join(adjustment_line(a) for a in line.result.adjustments)
-                                           if line.result else ""), safe.csv_cell(notes)])
+                                           if line.result else ""), safe.csv_cell("; ".join(line.notes))])
     os.replace(tmp, path)
     return path
 

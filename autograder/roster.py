@@ -10,7 +10,10 @@ and the row.
 :func:`class_list` is the one place that joins the gradebook's rows with the
 roster: one :class:`Line` per student, graded or not, each with one status
 of the contract (graded, late, needs_review, unreadable, fault, missing).
-gradebook.csv, the summary and the Canvas export are views of it.
+gradebook.csv, the summary, results.json and the Canvas export are views of
+it. It also applies the flags of ``autograder similarity``: a flagged student
+with a score is ``needs_review`` there, with the reason among the notes for
+TAs; the stored record, its score and the student's feedback stay as graded.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from autograder.config import ConfigError
@@ -111,6 +114,17 @@ class Line:
     # adjustments, each a number or a pair (points, why).
     penalty: float | None = None
     adjustments: tuple = ()
+    review: tuple[str, ...] = ()  # why a person should look, beyond the record's notes (a similarity flag)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What a TA reads beside the status: why to review first, then the record's notes; or why there is
+        no record."""
+        if self.result is not None:
+            return (*self.review, *self.result.notes)
+        if self.fault:
+            return (self.fault,)
+        return ("on the roster; nothing was submitted",) if self.status == "missing" else ()
 
     @property
     def email(self) -> str:
@@ -133,8 +147,11 @@ class Line:
         return self.status in ("graded", "late", "needs_review")
 
 
-def class_list(rows: list, roster: list[Person] = ()) -> list[Line]:
-    """Every student in the gradebook and everyone on the roster who submitted nothing ('missing'), by id."""
+def class_list(rows: list, roster: list[Person] = (), flags: dict[str, str] | None = None) -> list[Line]:
+    """Every student in the gradebook and everyone on the roster who submitted nothing ('missing'), by id.
+    ``flags``: ``{student: reason}`` to review (:meth:`Gradebook.flags`); only a student with a score
+    is flagged, and only their status changes."""
+    flags = flags or {}
     index = {k: p for p in roster for k in p.keys()}
     lines, matched = [], set()
     for row in rows:
@@ -144,10 +161,13 @@ def class_list(rows: list, roster: list[Person] = ()) -> list[Line]:
         if person:
             matched.add(person.id)
         name = (person.name if person and person.name else "") or (r.display if r else row.student)
-        lines.append(Line(row.student, name, r.status if r else "fault", r, row.fault or "", person,
-                          penalty=r.penalty if r is not None and r.late else None,
-                          adjustments=((r.adjustment_points, "; ".join(a.comment for a in r.adjustments)),)
-                          if r is not None and r.adjustments else ()))
+        line = Line(row.student, name, r.status if r else "fault", r, row.fault or "", person,
+                    penalty=r.penalty if r is not None and r.late else None,
+                    adjustments=((r.adjustment_points, "; ".join(a.comment for a in r.adjustments)),)
+                    if r is not None and r.adjustments else ())
+        if row.student in flags and line.scored:
+            line = replace(line, status="needs_review", review=(flags[row.student],))
+        lines.append(line)
     lines += [Line(p.id, p.name or p.id, "missing", person=p) for p in roster if p.id not in matched]
     return sorted(lines, key=lambda line: line.student)
 

@@ -3,15 +3,16 @@
 The gradebook stores what grading found (:class:`autograder.record.Result`);
 what a student's grade is also depends on things that change without
 grading again: the deadline and extensions in ``course.yaml``, a TA's manual
-scores and adjustments, a similarity flag. :func:`finalize` applies them in
+scores and adjustments. :func:`finalize` applies them in
 one place, for every output alike (feedback, results.json, gradebook.csv,
 the summary, the Canvas export), so a new extension or an adjustment needs
 ``autograder report`` or ``adjust``, never a regrade, and survives every
 regrade.
 
 The status follows the contract's order: ``unreadable`` (nothing to grade)
-before ``needs_review`` (a limit breached, a manual part not yet scored, a
-flag) before ``late`` before ``graded``.
+before ``needs_review`` (a limit breached, a manual part not yet scored)
+before ``late`` before ``graded``. A similarity flag, which names another
+student, is applied to TAs' views only (:func:`class_list`).
 """
 
 from __future__ import annotations
@@ -28,15 +29,13 @@ class Context:
 
     deadline: object = None  # deadlines.Deadline, or None: no deadline
     adjustments: dict = field(default_factory=dict)  # student -> [Adjustment], oldest first
-    flags: dict = field(default_factory=dict)  # student -> why a person should look (similarity)
 
     @classmethod
     def of(cls, book, assignment) -> "Context":
-        """The context kept in ``book`` (adjustments, flags) and the course's deadline for ``assignment``."""
+        """The adjustments kept in ``book`` and the course's deadline for ``assignment``."""
         from autograder import deadlines
         from autograder.course import Course
-        return cls(deadlines.load(Course.of(assignment).root).get(assignment.name),
-                   book.adjustments(assignment.name), getattr(book, "flags", lambda _: {})(assignment.name))
+        return cls(deadlines.load(Course.of(assignment).root).get(assignment.name), book.adjustments(assignment.name))
 
 
 def rows(book, assignment, context: Context | None = None) -> list:
@@ -44,6 +43,15 @@ def rows(book, assignment, context: Context | None = None) -> list:
     context = context or Context.of(book, assignment)
     return [dataclasses.replace(r, result=finalize(r.result, context) if r.result else None)
             for r in book.rows(assignment.name)]
+
+
+def class_list(book, assignment, people: list | None = None, finalized: list | None = None) -> list:
+    """The class list every view of a batch is made from (:func:`autograder.roster.class_list`): the finalized
+    rows (``finalized``, when already made), the gradebook's roster (or ``people``) and its similarity flags,
+    which only TAs' views show."""
+    from autograder import roster
+    return roster.class_list(finalized if finalized is not None else rows(book, assignment),
+                             book.roster() if people is None else people, book.flags(assignment.name))
 
 
 def finalize(result: Result, context: Context) -> Result:
@@ -57,9 +65,6 @@ def finalize(result: Result, context: Context) -> Result:
     pending = [p.title for p in parts if p.manual and not any(a.part == p.name and a.kind == "score" for a in mine)]
     if pending:
         notes.append(f"needs review: not scored yet by a person: {', '.join(pending)}")
-        status = "needs_review"
-    if result.student in context.flags:
-        notes.append(f"needs review: {context.flags[result.student]}")
         status = "needs_review"
     adjusted = dataclasses.replace(result, parts=parts, adjustments=tuple(mine),
                                    adjustment_points=round(sum(p.score for p in parts) - result.raw_score, 4))

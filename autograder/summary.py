@@ -65,8 +65,7 @@ def _row(line: roster.Line, parts: list, rank: dict) -> dict:
     r = line.result if line.scored else None
     by_part = {p.name: p.score for p in r.parts} if r else {}
     adjusted = sum(adjustment_points(a) for a in line.adjustments) if line.adjustments else None
-    notes = ("; ".join(line.result.notes) if line.result else
-             "on the roster; nothing submitted" if line.status == "missing" else line.fault)
+    notes = "; ".join(line.notes)  # a similarity flag's reason first
     return {
         "line": line, "rank": rank.get(line.status, len(rank)),
         "href": quote(line.student, safe="") + "/feedback.html" if line.result else "",  # ids are folder names
