@@ -109,6 +109,15 @@ def _checked_file(path: Path, stem: str) -> Path:
     return extract.pick(candidates, stem, key=lambda p: p.name, newest=lambda p: p.stat().st_mtime)
 
 
+def new(name: str, title: str | None = None, course: Course | None = None) -> list[Path]:
+    """``autograder new NAME``: write a minimal assignment that releases and validates as written; the files.
+
+    Without ``course``, the working folder's (never this checkout's). ConfigError, before anything is
+    written, for a name that is not an identifier, an assignment that exists, or nbformat missing."""
+    from autograder import scaffold
+    return scaffold.new(course or Course.for_new(), name, title)
+
+
 def validate(assignment_name: str, log=sys.stdout, course: Course | None = None) -> list[str]:
     """Problems found: no public test may ask for a fixture students lack (``lint``); the reference must
     reach the maximum; the release stubs, and the same stubs returning None instead of raising, must score

@@ -7,7 +7,7 @@ assignments. Extras add what only some users need:
 
 - ``nngrader[torch]``: PyTorch, for assignments that import ``torch``;
 - ``nngrader[cluster]``: Dask, for ``grade --cluster``;
-- ``nngrader[instructor]``: nbformat and nbgrader, for ``release``.
+- ``nngrader[instructor]``: nbformat and nbgrader, for ``new`` and ``release``.
 
 A command that needs a missing extra stops before doing anything, with one
 line naming it, instead of a traceback or a batch of grader faults.
@@ -23,7 +23,7 @@ from autograder.config import Assignment, ConfigError
 DISTRIBUTION = "nngrader"
 # each extra: the modules it brings, and what they are for
 EXTRAS = {"torch": (("torch",), "assignments that import torch"),
-          "instructor": (("nbformat", "nbgrader"), "release"),
+          "instructor": (("nbformat", "nbgrader"), "new and release"),
           "cluster": (("distributed",), "grade --cluster")}
 EXTRA_OF_MODULE = {m: extra for extra, (modules, _) in EXTRAS.items() for m in modules}
 # what grading itself imports in the trusted process: the tests use pytest's marks
@@ -83,8 +83,10 @@ def require(assignment: Assignment) -> None:
         raise ConfigError("; ".join(missing))
 
 
-def require_instructor_tools() -> None:
-    missing = [m for m in EXTRAS["instructor"][0] if not installed(m)]
+def require_instructor_tools(command: str = "release", modules: tuple[str, ...] = EXTRAS["instructor"][0]) -> None:
+    """Stop ``command`` before it writes anything where ``modules`` (of the instructor extra) are missing:
+    ``new`` needs nbformat alone, ``release`` nbgrader as well."""
+    missing = [m for m in modules if not installed(m)]
     if missing:
-        raise ConfigError(f"release needs {' and '.join(missing)}, the instructor's tools: "
+        raise ConfigError(f"{command} needs {' and '.join(missing)}, the instructor's tools: "
                           f"{install_hint('instructor')}")
