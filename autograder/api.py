@@ -118,13 +118,23 @@ def _checked_file(path: Path, stem: str) -> Path:
     return extract.pick(candidates, stem, key=lambda p: p.name, newest=lambda p: p.stat().st_mtime)
 
 
+def new(name: str, title: str | None = None, course: Course | None = None) -> list[Path]:
+    """``autograder new NAME``: write a minimal assignment that releases and validates as written; the files.
+
+    Without ``course``, the working folder's (never this checkout's). ConfigError, before anything is
+    written, for a name that is not an identifier, an assignment that exists, or nbformat missing."""
+    from autograder import scaffold
+    return scaffold.new(course or Course.for_new(), name, title)
+
+
 def validate(assignment_name: str, log=sys.stdout, course: Course | None = None) -> list[str]:
-    """Problems found: the reference must reach the maximum; the release stubs,
-    and the same stubs returning None instead of raising, must score zero; no
-    test may break on any of them (a grader error)."""
+    """Problems found: no public test may ask for a fixture students lack (``lint``); the reference must
+    reach the maximum; the release stubs, and the same stubs returning None instead of raising, must score
+    zero; no test may break on any of them (a grader error)."""
     assignment = find(assignment_name, course)
     extras.require(assignment)
-    problems = []
+    from autograder import lint
+    problems = lint.public_fixture_problems(assignment)  # running cannot show these: validate has the reference
     ref = Course.of(assignment).solution_file(assignment)
     stub = Course.of(assignment).release_dir(assignment.name) / f"{assignment.student_file}.ipynb"
     if not stub.is_file():

@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
 
     command("list", "the assignments, their parts and points")
 
+    n = command("new", "write a minimal assignment NAME to start from (it releases and validates as written)")
+    n.add_argument("name", metavar="NAME", help="a Python identifier: the folder and the submitted file's stem")
+    n.add_argument("--title", help="shown to students (default: NAME capitalised)")
+
     r = command("release", "write release/NAME/ (student notebook, public tests, data)")
     r.add_argument("name", nargs="?")
     r.add_argument("--all", action="store_true", help="every assignment")
@@ -133,7 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         explicit = getattr(args, "course", None)
         # check works in a student's release folder, doctor anywhere: neither needs a course folder
-        course = None if args.command in ("check", "doctor") and explicit is None else Course.locate(explicit)
+        if args.command == "new":  # the course being written may be new: never the checkout by default
+            course = Course.for_new(explicit)
+        else:
+            course = None if args.command in ("check", "doctor") and explicit is None else Course.locate(explicit)
         return _run(args, course)
     except (config.ConfigError, SchemaError) as exc:  # a gradebook of another schema: the message says what to do
         print(f"autograder: {exc}", file=sys.stderr)
@@ -154,6 +161,12 @@ def _run(args, course) -> int:
             print(f"{a.name}: {a.title} ({a.max_score:g} points)")
             for p in a.parts:
                 print(f"  - {p.name}: {p.title}, {p.points:g} points" + (f" [{p.runner}]" if p.runner != "cpu" else ""))
+        return 0
+    if args.command == "new":
+        for path in api.new(args.name, args.title, course=course):
+            print(f"wrote {path}")
+        print(f"next: `autograder release {args.name}` and `autograder validate {args.name}` (both pass as written), "
+              "then make it yours: docs/authoring.md")
         return 0
     if args.command == "release":
         from autograder import release

@@ -44,6 +44,21 @@ class Course:
         raise ConfigError(f"no {ASSIGNMENTS}/ folder found: run from the course folder or pass --course DIR")
 
     @classmethod
+    def for_new(cls, explicit: str | os.PathLike | None = None) -> "Course":
+        """The course ``autograder new`` writes into: ``explicit`` (--course; a folder not there yet is a new
+        course) or the working folder when it holds assignments/. Unlike :meth:`locate`, never this checkout:
+        a new assignment must land where the instructor stands, not in the installed package's course."""
+        if explicit is not None:
+            root = Path(explicit)
+            if root.exists() and not root.is_dir():
+                raise ConfigError(f"--course {root}: not a folder")
+            return cls(root.resolve())
+        if (Path.cwd() / ASSIGNMENTS).is_dir():
+            return cls(Path.cwd().resolve())
+        raise ConfigError(f"no {ASSIGNMENTS}/ folder here: run `autograder new` in the course folder, "
+                          "or give --course DIR (a new course when DIR does not exist)")
+
+    @classmethod
     def enclosing(cls, folder: str | os.PathLike, name: str) -> "Course | None":
         """The course holding assignment ``name`` in ``folder`` or the nearest folder above it, if any:
         a notebook's kernel runs in the notebook's folder (``solutions/NAME`` for an instructor)."""

@@ -7,7 +7,7 @@ assignments. Extras add what only some users need:
 
 - ``nngrader[torch]``: PyTorch, for assignments that import ``torch``;
 - ``nngrader[cluster]``: Dask, for ``grade --cluster``;
-- ``nngrader[instructor]``: nbformat and nbgrader, for ``release``;
+- ``nngrader[instructor]``: nbformat and nbgrader, for ``new`` and ``release``;
 - ``nngrader[similarity]``: copydetect, for ``similarity``.
 
 A command that needs a missing extra stops before doing anything, with one
@@ -24,7 +24,7 @@ from autograder.config import Assignment, ConfigError
 DISTRIBUTION = "nngrader"
 # each extra: the modules it brings, and what they are for
 EXTRAS = {"torch": (("torch",), "assignments that import torch"),
-          "instructor": (("nbformat", "nbgrader"), "release"),
+          "instructor": (("nbformat", "nbgrader"), "new and release"),
           "cluster": (("distributed",), "grade --cluster"),
           "similarity": (("copydetect",), "similarity")}
 EXTRA_OF_MODULE = {m: extra for extra, (modules, _) in EXTRAS.items() for m in modules}
@@ -93,8 +93,10 @@ def require_extra(extra: str) -> None:
         raise ConfigError(f"{purpose} needs {' and '.join(missing)}, which is not installed: {install_hint(extra)}")
 
 
-def require_instructor_tools() -> None:
-    missing = [m for m in EXTRAS["instructor"][0] if not installed(m)]
+def require_instructor_tools(command: str = "release", modules: tuple[str, ...] = EXTRAS["instructor"][0]) -> None:
+    """Stop ``command`` before it writes anything where ``modules`` (of the instructor extra) are missing:
+    ``new`` needs nbformat alone, ``release`` nbgrader as well."""
+    missing = [m for m in modules if not installed(m)]
     if missing:
-        raise ConfigError(f"release needs {' and '.join(missing)}, the instructor's tools: "
+        raise ConfigError(f"{command} needs {' and '.join(missing)}, the instructor's tools: "
                           f"{install_hint('instructor')}")
