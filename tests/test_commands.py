@@ -280,6 +280,7 @@ def test_check_in_a_release_folder_inside_another_course(tmp_path):
     course = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, course, ignore=shutil.ignore_patterns("graded", "__pycache__"))
     release = course / "release" / "mini"  # what `release` writes, by hand: mini's master is a .py, not a notebook
+    shutil.rmtree(release, ignore_errors=True)
     shutil.copytree(course / "assignments" / "mini" / "tests" / "public", release / "tests" / "public")
     shutil.copy(course / "assignments" / "mini" / "assignment.yaml", release)
     (release / "mini.py").write_text(GOOD.read_text())
