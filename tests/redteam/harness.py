@@ -63,6 +63,7 @@ from pathlib import Path
 
 import autograder
 from autograder import config
+from autograder.gradebook import FILE_NAME
 from autograder.sandbox import launcher
 from autograder.sandbox.limits import Limits
 from redteam.attacks import ATTACKS, GROUPS, Attack, Observation, parse_printed
@@ -649,6 +650,8 @@ def judge(world: World, attacks: list, report: dict | None, rc: int, timed_out: 
         owner = path.parent.name if path.parent.parent == world.out else None
         shared = owner is None
         for label, secret_text in leaks.items():
+            if label.endswith("'s submission") and path.name == FILE_NAME:
+                continue  # the TA's database keeps every student's code (for similarity); no student gets it
             if secret_text in text and not (shared and label in found_in_folders):
                 found_in_folders.add(label)
                 blame(f"{label} appears in {path.relative_to(world.root)}", owner or "")
