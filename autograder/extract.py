@@ -384,11 +384,13 @@ def pick(candidates: list, stem: str, key, newest):
     for suffix in (".ipynb", ".py", ".zip"):
         kind = [c for c in candidates if key(c).lower().endswith(suffix)]
         if kind:
-            named = [c for c in kind if _copy_of(key(c)[:-len(suffix)], stem)]
+            named = [c for c in kind if named_after(key(c), stem)]
             return max(named or kind, key=newest)
     return max(candidates, key=newest)
 
 
-def _copy_of(name: str, stem: str) -> bool:
-    """``name`` is ``stem`` or a renamed copy of it: ``stem (1)``, ``stem-2``, ``stem_v3``, ``stem copy``."""
+def named_after(filename: str, stem: str) -> bool:
+    """``filename`` (with its suffix) is ``stem`` or a renamed copy of it: ``stem (1)``, ``stem-2``,
+    ``stem_v3``, ``stem copy``."""
+    name = filename.rsplit(".", 1)[0] if "." in filename else filename
     return re.fullmatch(re.escape(stem.lower()) + r"(?:[ _-]*(?:\(\d+\)|\d+|v\d+|copy|final))*", name.lower()) is not None

@@ -38,7 +38,7 @@ from itertools import islice
 from pathlib import Path
 
 from autograder import ids, lms
-from autograder.extract import open_archive, pick, read_entry, unreadable_entry, usable_entries
+from autograder.extract import named_after, open_archive, pick, read_entry, unreadable_entry, usable_entries
 from autograder.intake_limits import DEFAULT, MiB, IntakeLimits, Refused
 from autograder.record import Who
 
@@ -284,8 +284,20 @@ def _unfollowed(student: str, entry: Path) -> Submission:
     return Submission(student, None, f"{entry.name} is a symbolic link; it was not followed")
 
 
+def _one_students(path: Path, stem: str) -> bool:
+    """``path`` is one student's folder, not a folder of students: it holds no folder, and a submission file
+    in it is named after the assignment (``backprop.ipynb``, ``backprop (1).ipynb``), which in a flat folder
+    of students' files would be a student named after the assignment. A TA regrading one student passes
+    such a folder; it is that student's, under the folder's name."""
+    entries = [e for e in path.iterdir() if e.name not in IGNORED_DIRS and not e.name.startswith(".")]
+    return not any(e.is_dir() for e in entries) and any(
+        e.suffix.lower() in SUBMISSION_SUFFIXES and named_after(e.name, stem) for e in entries)
+
+
 def _from_folder(path: Path, stem: str, limits: IntakeLimits) -> list[Submission]:
-    """A folder of student folders or of files (flat, or an unpacked Canvas download)."""
+    """A folder of student folders or of files (flat, or an unpacked Canvas download), or one student's folder."""
+    if _one_students(path, stem):
+        return [_choose(path.resolve().name, path, stem, limits)]
     subs: list[Submission] = []
     canvas: dict[str, list[Path]] = {}
     for entry in sorted(path.iterdir()):

@@ -146,3 +146,19 @@ def test_among_files_of_one_kind_the_newest_copy_wins(tmp_path, files, graded):
         os.utime(folder / name, (now - age, now - age))
     (sub,) = find_submissions([tmp_path / "subs"], "mini", "mini")
     assert sub.name == graded
+
+
+def test_one_students_folder_is_that_student_not_one_named_after_the_assignment(mini, tmp_path):
+    """Regrading one student by passing their folder: before, mini.ipynb and scratch.py became the students
+    'mini' and 'scratch'."""
+    folder = tmp_path / "subs" / "alice"
+    folder.mkdir(parents=True)
+    (folder / "mini.py").write_text(GOOD)
+    (folder / "scratch.py").write_text("x = 1")
+    (sub,) = find_submissions([folder], "mini", "mini")
+    assert sub.student == "alice" and sub.name == "mini.py"
+    flat = tmp_path / "flat"  # a flat folder of students' files is still one student per file
+    flat.mkdir()
+    (flat / "bert.py").write_text(GOOD)
+    (flat / "cleo.py").write_text(WRONG)
+    assert sorted(s.student for s in find_submissions([flat], "mini", "mini")) == ["bert", "cleo"]
