@@ -171,7 +171,9 @@ def test_views_reach_the_student_as_views():
            "def zero_through_reshape(x):\n"
            "    x.reshape(-1)[:] = 0.0        # a view only when x is C-contiguous\n"
            "def double(x):\n"
-           "    x *= 2\n")
+           "    x *= 2\n"
+           "def double_cached(cache):\n"
+           "    cache[1][...] *= 2            # a layer's cache is often a tuple: its arrays still change\n")
     session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy",)))
     try:
         session.start()
@@ -188,6 +190,9 @@ def test_views_reach_the_student_as_views():
         view = a[:, ::2]
         student.double(view)
         assert a[:, 0].tolist() == [0.0, 8.0, 16.0] and a[:, 1].tolist() == [1.0, 5.0, 9.0]
+        cache = ("train", np.ones(2))
+        student.double_cached(cache)
+        assert cache[1].tolist() == [2.0, 2.0]
     finally:
         session.close()
 
