@@ -179,7 +179,7 @@ def test_two_layers_in_flight(student, reference, rng):
 def test_backward_twice_with_one_cache(student, reference, rng):
     """Two upstream gradients through one forward pass (two losses, or a gradient check): the cache is read,
     never changed."""
-    x, gamma, beta, dout, bn = case = _case(rng, **CASES["N=6,D=4"])
+    x, gamma, beta, dout, bn = _case(rng, **CASES["N=6,D=4"])
     second = rng.standard_normal(x.shape)
     _, cache = forward(student.batchnorm_forward, x, gamma, beta, dict(bn), "batchnorm_forward (train mode, N=6, D=4)")
     for call, upstream in enumerate((dout, second)):

@@ -200,7 +200,8 @@ def test_views(student, reference, rng):
     check_close(out, expected, what=f"layernorm_forward ({where})", inputs=(x,))
     grads = student_grads(student, "layernorm", xv, gv, bv, dv, None, where)
     for name, value, numeric in zip(NAMES, grads, _numeric(reference, x, gamma, beta, dout)):
-        check_grad(value, numeric, f"{name} from layernorm_backward ({where})", x, _grad_hints(x, gamma, dout, 1e-5)[name])
+        check_grad(value, numeric, f"{name} from layernorm_backward ({where})", x,
+                   _grad_hints(x, gamma, dout, 1e-5)[name])
 
 
 @weight(2)

@@ -1,6 +1,5 @@
 # loses: batchnorm_backward
 # mistake: batchnorm_backward saves memory by working in the cache's x_hat in place; the first backward pass is right, a second one with the same cache (two upstream gradients, a gradient check) reads an x_hat that is no longer x_hat.
-import numpy as np
 
 
 def batchnorm_backward(dout, cache):
