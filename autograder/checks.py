@@ -126,9 +126,10 @@ def check_true(condition: bool, message: str) -> None:
 
 
 def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """The grader's own central-difference gradient of scalar ``f`` at ``x``."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
+    """The grader's own central-difference gradient of scalar ``f`` at ``x`` (any layout: ``f`` gets a
+    C-ordered float64 copy, perturbed one element at a time)."""
+    x = np.array(x, dtype=np.float64, order="C")  # a copy whose reshape(-1) is a view, whatever x's layout
+    grad = np.zeros(x.shape)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
         old = flat[i]
@@ -139,6 +140,34 @@ def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
         flat[i] = old
         gflat[i] = (up - down) / (2 * h)
     return grad
+
+
+def numerical_gradient_elementwise(forward, x: np.ndarray, upstream=1.0, h: float = 1e-5) -> np.ndarray:
+    """Central differences of f = sum(forward(x) * upstream) for an ELEMENTWISE ``forward`` (out[i] depends on
+    x[i] alone), every element perturbed at once: the same numbers as :func:`numerical_gradient` at the cost
+    of two calls instead of 2 x.size."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore"):
+        diff = (np.asarray(forward(x + h), dtype=np.float64) - np.asarray(forward(x - h), dtype=np.float64))
+    return diff / (2 * h) * np.asarray(upstream, dtype=np.float64)
+
+
+def check_gradient(actual, numeric, what: str, bound: float, mistakes: dict | None = None) -> np.ndarray:
+    """A backward result against the grader's numerical gradient ``numeric``; passes when the course's
+    relative error is below ``bound``.
+
+    The test chooses the step h behind ``numeric`` and ``bound`` and says why beside them (central
+    differences in float64 err by ~h**2 from the curvature plus ~1e-16 |f| / h from rounding). ``mistakes``
+    as for :func:`check_close`: values known wrong implementations give, for a hint only; the decision is
+    the comparison with ``numeric``.
+    """
+    numeric = np.asarray(numeric, dtype=np.float64)
+    arr = check_array(actual, what, shape=numeric.shape, finite=bool(np.all(np.isfinite(numeric))))
+    err = rel_error(arr, numeric)
+    if err < bound:
+        return arr
+    raise CheckFailed(f"{what}: relative error {err:.1e} against the numerical gradient (must be < {bound:.0e})",
+                      hint=recognise(arr, mistakes, bound))
 
 
 def threshold_credit(value: float, floor: float, target: float) -> float:

@@ -109,3 +109,61 @@ def test_generators_seeded_any_way_cross(seed):
     rng = np.random.default_rng(seed)
     back = roundtrip(rng)
     assert back.random() == rng.random() and back.spawn(1)[0].random() == rng.spawn(1)[0].random()
+
+
+def _views():
+    a = np.arange(24.0).reshape(4, 6)
+    b = np.arange(60, dtype=np.float32).reshape(3, 4, 5)
+    return {
+        "fortran": np.asfortranarray(a),
+        "transposed": a.T,
+        "copy-transposed": a.T.copy().T,
+        "step slice": a[:, ::2],
+        "negative step": a[::-1, 1::2],
+        "3-d transposed": b.transpose(2, 0, 1),
+        "3-d strided": b[::2, :, 1:4],
+        "column": a[:, 2],
+        "int view": np.arange(30).reshape(5, 6)[1:4, ::3],
+    }
+
+
+@pytest.mark.parametrize("name", list(_views()))
+def test_views_keep_their_layout(name):
+    """A test that gives the student a transposed or strided array must reach its code as one."""
+    view = _views()[name]
+    back = roundtrip(view)
+    np.testing.assert_array_equal(back, view)
+    assert back.dtype == view.dtype and back.strides == view.strides
+    assert back.flags.c_contiguous == view.flags.c_contiguous and back.flags.f_contiguous == view.flags.f_contiguous
+    back[(0,) * back.ndim] = -1  # writable, like every array a test receives
+    assert view[(0,) * view.ndim] != -1
+
+
+def test_gaps_of_a_view_are_sent_as_zeros():
+    big = np.full((4, 6), 7.0)
+    frame = codec.pack({"value": big[:, ::3]})
+    assert frame.count(np.float64(7.0).tobytes()) == 8          # the 8 elements of the view, not the 24 of big
+
+
+@pytest.mark.parametrize("value", [np.broadcast_to(np.arange(3.0), (4, 3)),
+                                   np.lib.stride_tricks.sliding_window_view(np.arange(8.0), 3),
+                                   np.arange(200.0)[::50]])
+def test_layouts_that_cannot_cross_arrive_c_ordered(value):
+    back = roundtrip(value)
+    np.testing.assert_array_equal(back, value)
+    assert back.flags.c_contiguous and back.flags.writeable
+
+
+@pytest.mark.parametrize("shape, strides, offset, problem", [
+    ([2, 3], [6, 1], 0, "outside"),       # the last element would be element 8 of a buffer of 8
+    ([2, 3], [3, -1], 0, "outside"),      # before the buffer's start
+    ([2, 3], [3, 1], -1, "outside"),
+    ([3, 3], [3, 1], 0, "outside"),       # 9 elements from 8
+    ([2, 3], [1], 0, "layout"),           # one stride for two axes
+    ([2, 3], [1.5, 1], 0, "layout"),
+    ([2, 3], [3, 1], "0", "layout"),
+])
+def test_forged_layouts_are_rejected(shape, strides, offset, problem):
+    head = {"value": {"$a": 0, "dtype": "<f8", "shape": shape, "strides": strides, "offset": offset}, "blobs": [64]}
+    with pytest.raises(codec.ProtocolError, match=problem):
+        codec.unpack(json.dumps(head).encode(), lambda n: b"\0" * n)

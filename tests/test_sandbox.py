@@ -162,6 +162,41 @@ def test_changes_to_arguments_come_back_as_a_direct_call_leaves_them():
         session.close()
 
 
+def test_views_reach_the_student_as_views():
+    """A transposed or strided argument is one in the student's code too (codec + layout), and in-place writes
+    through it come back to the test's array."""
+    src = ("import numpy as np\n"
+           "def flags(x):\n"
+           "    return [bool(x.flags.c_contiguous), bool(x.flags.f_contiguous), list(x.strides)]\n"
+           "def zero_through_reshape(x):\n"
+           "    x.reshape(-1)[:] = 0.0        # a view only when x is C-contiguous\n"
+           "def double(x):\n"
+           "    x *= 2\n"
+           "def double_cached(cache):\n"
+           "    cache[1][...] *= 2            # a layer's cache is often a tuple: its arrays still change\n")
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy",)))
+    try:
+        session.start()
+        student = Student(session)
+        a = np.arange(12.0).reshape(3, 4)
+        assert student.flags(np.asfortranarray(a)) == [False, True, [8, 24]]
+        assert student.flags(a[:, ::2]) == [False, False, [32, 16]]
+        f = np.asfortranarray(a)
+        student.zero_through_reshape(f)
+        assert np.array_equal(f, a)                       # the write went to a copy, as it would in numpy
+        c = a.copy()
+        student.zero_through_reshape(c)
+        assert not c.any()
+        view = a[:, ::2]
+        student.double(view)
+        assert a[:, 0].tolist() == [0.0, 8.0, 16.0] and a[:, 1].tolist() == [1.0, 5.0, 9.0]
+        cache = ("train", np.ones(2))
+        student.double_cached(cache)
+        assert cache[1].tolist() == [2.0, 2.0]
+    finally:
+        session.close()
+
+
 def test_libraries_that_ask_for_the_user_name_work_in_the_box():
     """torch's inductor cache (reached from use_deterministic_algorithms in torch 2.11) calls
     getpass.getuser(); the box's uid has no passwd entry, so the name must come from the environment."""

@@ -7,7 +7,8 @@ frame from a hostile student would run its code in the grader.
 
 Values the channel carries: None, bools, ints, floats (NaN and inf too),
 strings, lists, tuples, dicts, numpy arrays and numpy scalars of numeric
-dtypes, and (CPU copies of) torch tensors. ``numpy.random.Generator``
+dtypes (a transposed, Fortran-ordered or strided array keeps its layout:
+``layout.py``), and (CPU copies of) torch tensors. ``numpy.random.Generator``
 objects cross as their state. Everything else is either kept on its own side
 behind a handle (``$h``, objects of the student's process; see ``handles.py``)
 or called back (``$c``, functions of the grader that the student's code
@@ -29,6 +30,8 @@ import sys
 import time
 
 import numpy as np
+
+from autograder.sandbox import layout
 
 MAX_JSON_BYTES = 16 * 1024 * 1024
 MAX_BLOB_BYTES = 256 * 1024 * 1024  # per message; a student process has 2 GiB at most
@@ -108,6 +111,12 @@ def encode(value, blobs: list, unencodable=None, depth: int = 0):
             arr = arr.astype(arr.dtype.newbyteorder("<"))
         tag = _dtype_tag(arr.dtype)
         if tag in ALLOWED_DTYPES:
+            laid = None if isinstance(value, np.generic) else layout.describe(arr)
+            if laid is not None:  # a view (transposed, Fortran-ordered, strided) crosses as that view
+                buffer, strides, offset = laid
+                blobs.append(buffer.tobytes())
+                return {"$a": len(blobs) - 1, "dtype": tag, "shape": list(arr.shape), "strides": strides,
+                        "offset": offset}
             blobs.append(np.ascontiguousarray(arr).tobytes())
             key = "$s" if isinstance(value, np.generic) else "$a"
             return {key: len(blobs) - 1, "dtype": tag, "shape": list(arr.shape)}
@@ -230,6 +239,16 @@ def _decode_array(data: dict, blobs: list):
     for s in shape:
         count *= s
     raw = blobs[index]
+    if "strides" in data and "$a" in data:  # a view over the span of memory it covers (layout.py)
+        if len(raw) % dtype.itemsize:
+            raise ProtocolError("array shape does not match its bytes")
+        buffer = np.frombuffer(raw, dtype=dtype)
+        if not buffer.flags.writeable:  # tests may modify what they receive
+            buffer = buffer.copy()
+        try:
+            return layout.rebuild(buffer, shape, data["strides"], data.get("offset"))
+        except ValueError as exc:
+            raise ProtocolError(str(exc)) from None
     if count * dtype.itemsize != len(raw):
         raise ProtocolError("array shape does not match its bytes")
     arr = np.frombuffer(raw, dtype=dtype).reshape(shape)

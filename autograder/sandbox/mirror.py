@@ -5,8 +5,9 @@ process: an optimizer step that updates ``w`` in place, or fills a cache
 dict, must leave the test's objects as a direct call would. The student's
 process works on copies (the channel carries values), so its answer carries
 the arguments as the call left them and this module copies that back: arrays
-in place, dict entries in place or rebound as the student's code did,
-lists by content, random generators by state.
+in place (those held in a tuple, such as a layer's cache, too), dict entries
+in place or rebound as the student's code did, lists by content, random
+generators by state.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def _mirror(old, new, kept=None) -> None:
                 old[key] = value
     elif type(old) is list and isinstance(new, list):
         old[:] = new
+    elif type(old) is tuple and isinstance(new, tuple) and len(old) == len(new):
+        for old_item, new_item in zip(old, new):  # a tuple cannot change, the arrays in it can (a layer's cache)
+            if isinstance(old_item, np.ndarray):
+                _mirror(old_item, new_item)
     elif isinstance(old, np.random.Generator) and isinstance(new, np.random.Generator):
         if type(old.bit_generator) is type(new.bit_generator):
             old.bit_generator.state = new.bit_generator.state  # the student's draws advance it

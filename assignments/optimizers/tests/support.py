@@ -150,6 +150,32 @@ class UpdateRules:
                 params[p] = ref_w
 
 
+    def check_views(self, student, reference, rng, name, settings):
+        """Three steps where w is the transpose of a stored matrix and dw a slice with a step, as real code
+        holds parameters and gradients; the state the rule returns goes back to it as it came."""
+        store_w, store_dw = weights(rng, (5, 4)), np.zeros((4, 10))
+        ref_cfg, stu_cfg = dict(settings), dict(settings)
+        for k, scale in enumerate((1.0, 0.3, 2.0)):
+            w = store_w.T                                                  # (4, 5), a transposed view
+            store_dw[:, ::2] = scale * gradients(rng, 1)[0]
+            dw = store_dw[:, ::2]                                          # (4, 5), a slice with a step
+            what = f"{name} at step {k + 1} of 3 (w a transposed view w_stored.T, dw a slice dw_stored[:, ::2])"
+            ref_w, ref_cfg = getattr(reference, name)(w.copy(), dw.copy(), ref_cfg)
+            next_w, stu_cfg = unpack(getattr(student, name)(w, dw, stu_cfg), what)
+            try:
+                self.check_step(next_w, w, ref_w, what, {}, (w, dw))
+                for key in self.state[name]:
+                    self.check_state(stu_cfg, key, ref_cfg[key], what, {}, (w, dw))
+            except CheckFailed as exc:
+                raise CheckFailed(str(exc), hint=exc.hint or VIEW_HINT) from None
+            store_w = np.ascontiguousarray(ref_w).T.copy()
+
+
+VIEW_HINT = ("w and dw may be views (a transposed matrix, a slice): reshape(-1) and ravel() of such an array, or of "
+             "np.copy(w) and np.zeros_like(w), which keep w's layout, are copies, so writing through them changes "
+             "nothing; compute with whole arrays, or index the arrays themselves")
+
+
 def _same(a, b):
     """The hyperparameter the caller gave is still there (a float32 copy of it counts)."""
     try:

@@ -5,11 +5,13 @@ it records every point it is evaluated at, so a failure can say why: a
 one-sided difference, a step other than h, x not restored between elements,
 elements never perturbed. Expected values are the grader's central
 differences with the same h (``autograder.testing.numerical_gradient``), or
-the reference's analytic gradient.
+values exact for the function given.
 
 What each test is there to catch (see tests/catalogue/backprop/wrong/):
 forward differences, a fixed h = 1e-5 that ignores the argument, a missing
-factor 2, loops over the first axis only, x left changed.
+factor 2, loops over the first axis only, x left changed; x a view
+(Fortran-ordered, transposed, strided), where perturbing x.reshape(-1) or
+x.ravel() perturbs a copy and leaves f's input unchanged.
 """
 import numpy as np
 import pytest
@@ -76,6 +78,10 @@ def _check(student, func, x, what, h=None, expected=None, mistakes=None, tol=Non
     return x0
 
 
+VIEW_COPIED = ("x.reshape(-1) and x.ravel() return a copy when x is not C-contiguous (a transposed or sliced "
+               "array), so changing the copy does not change x: perturb x itself (x[idx] or x.flat[i])")
+
+
 def _coupled(coef, w):
     """Not separable: an x left perturbed between elements changes the other partial derivatives."""
     return lambda x: np.sum(coef * x ** 3) + np.sin(np.sum(w * x)) + np.sum(w * x) ** 2
@@ -121,7 +127,24 @@ def test_restores_x(student, rng, shape):
 def test_gradient_of_cross_entropy(student, reference, rng):
     logits = rng.standard_normal((3, 4))
     y = np.array([0, 3, 1])
-    _, dlogits = reference.softmax_cross_entropy(logits, y)
-    # Central differences with h = 1e-5 agree with the analytic gradient to ~1e-10 here, far inside 1e-7.
+    # The student's central differences against the grader's, same f and h: equal up to rounding.
     _check(student, lambda v: reference.softmax_cross_entropy(v, y)[0], logits,
-           "numerical_gradient of the cross-entropy loss with respect to the logits", expected=dlogits)
+           "numerical_gradient of the cross-entropy loss with respect to the logits")
+
+
+@weight(2)
+def test_views_of_x(student, rng):
+    """x as real code passes it: Fortran-ordered, transposed, a slice with a step. Perturbing x.reshape(-1)
+    (a copy of such a view) never changes what f sees."""
+    base = rng.uniform(-2, 2, size=(4, 6))
+    for label, x in (("a Fortran-ordered (4, 6) array", np.asfortranarray(base)),
+                     ("a transposed (6, 4) array (x.T)", base.T),
+                     ("a (4, 3) slice with a step (x[:, ::2])", base[:, ::2])):
+        coef, w = rng.uniform(0.5, 2.0, size=x.shape), rng.uniform(0.5, 1.5, size=x.shape)
+        try:
+            x0 = _check(student, _coupled(coef, w), x, f"numerical_gradient(f, x) for x {label}")
+        except CheckFailed as exc:
+            raise CheckFailed(str(exc), hint=VIEW_COPIED if "never perturbed" in str(exc) else None) from None
+        if np.max(np.abs(x - x0)) > 1e-7:
+            raise CheckFailed(f"numerical_gradient changed x ({label}): when it returns, x must hold its "
+                              "original values")

@@ -11,12 +11,20 @@ one, the activation's derivative taken at the wrong point (sigmoid'(h)
 instead of sigmoid'(a)), bias gradients averaged instead of summed or not
 reduced over the batch, transposed gradients, the regularisation mistakes
 (on the biases too, without the 0.5, missing from the gradient, the
-Frobenius norm instead of its square), inputs modified in place.
+Frobenius norm instead of its square), inputs modified in place; views
+(a Fortran-ordered X, a transposed W1, a strided b1) as real code passes.
+
+The loss is compared with the reference; every gradient in grads with the
+grader's central differences of the REFERENCE loss with respect to that
+parameter (support.py: h = 1e-5, bound 1e-7, pre-activations kept 1e-3 off
+relu's kink), never with the reference's gradients.
 """
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, check_close, check_scalar, check_unchanged, expect_raises, weight
+from autograder.testing import CheckFailed, check_close, check_gradient, check_scalar, check_unchanged, \
+    expect_raises, weight
+from support import BOUND_64, KINK_GAP, loss_gradient
 
 NON_SQUARE = (5, 4, 6, 3)   # N, D, H, C
 SQUARE = (6, 4, 4, 4)
@@ -30,6 +38,13 @@ def _problem(rng, dims):
     y[:c] = np.arange(c)[: min(c, n)]                                     # every class present
     params = {"W1": 0.7 * rng.standard_normal((d, h)), "b1": 0.5 * rng.standard_normal(h),
               "W2": 0.7 * rng.standard_normal((h, c)), "b2": 0.5 * rng.standard_normal(c)}
+    # Off relu's kink: every pre-activation at least KINK_GAP from 0, far more than a step h moves it
+    # (h * max|X| < 5e-5), so the numerical gradient of a relu network is that of one linear piece.
+    for _ in range(100):
+        near = np.abs(X @ params["W1"] + params["b1"]) < KINK_GAP                  # (N, H)
+        if not near.any():
+            break
+        params["b1"] = params["b1"] + 2 * KINK_GAP * near.any(axis=0)
     return X, y, params
 
 
@@ -125,13 +140,22 @@ def _loss_and_grads(student, X, y, params, activation, reg, where):
     return check_scalar(loss, f"the loss of mlp_loss_and_grads ({where})"), grads
 
 
+def numerical_grads(reference, X, y, params, activation, reg):
+    """{key: central differences of the reference's loss with respect to params[key]} (float64, h = 1e-5)."""
+    def loss_of(key):
+        return lambda v: reference.mlp_loss_and_grads(X, y, {**params, key: v}, activation, reg)[0]
+
+    return {k: loss_gradient(loss_of(k), params[k]) for k in KEYS}
+
+
 def _check_loss_and_grads(student, reference, X, y, params, activation, reg, where):
-    ref_loss, ref_grads = reference.mlp_loss_and_grads(X, y, params, activation, reg)   # before the student's call
+    ref_loss, _ = reference.mlp_loss_and_grads(X, y, params, activation, reg)   # before the student's call
+    numeric = numerical_grads(reference, X, y, params, activation, reg)
     loss_hints, grad_hints = _hints(reference, X, y, params, activation, reg)
     loss, grads = _loss_and_grads(student, X, y, params, activation, reg, where)
     check_close(loss, ref_loss, what=f"the loss of mlp_loss_and_grads ({where})", inputs=(X,), mistakes=loss_hints)
     for k in ("W2", "b2", "W1", "b1"):                  # backward order: the first failure is the earliest mistake
-        check_close(grads[k], ref_grads[k], what=f"grads[{k!r}] ({where})", inputs=(X,), mistakes=grad_hints[k])
+        check_gradient(grads[k], numeric[k], f"grads[{k!r}] ({where})", BOUND_64, grad_hints[k])
 
 
 def _dims(dims):
@@ -222,3 +246,21 @@ def test_does_not_modify_inputs(student, reference, rng):
         if k not in params:
             raise CheckFailed(f"mlp_loss_and_grads / mlp_forward removed the key {k!r} from params")
         check_unchanged(before[2][k], params[k], f"mlp_loss_and_grads / mlp_forward (params[{k!r}])")
+
+
+@weight(2)
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_views(student, reference, rng, activation):
+    """Real code passes views: X Fortran-ordered, W1 the transpose of a stored (H, D) matrix, b1 a strided slice."""
+    X, y, params = _problem(rng, NON_SQUARE)
+    n, d, h, c = NON_SQUARE
+    stored = np.zeros((h, 2 * d))
+    stored[:, ::2] = params["W1"].T
+    bias = np.zeros(2 * h)
+    bias[1::2] = params["b1"]
+    views = {**params, "W1": stored[:, ::2].T, "b1": bias[1::2]}                 # (D, H) and (H,), both views
+    X = np.asfortranarray(X)
+    where = f"activation={activation!r}, reg=0.1, X Fortran-ordered, W1 and b1 strided views"
+    expected = reference.mlp_forward(X, params, activation)
+    check_close(student.mlp_forward(X, views, activation), expected, what=f"mlp_forward ({where})", inputs=(X,))
+    _check_loss_and_grads(student, reference, X, y, views, activation, 0.1, where)

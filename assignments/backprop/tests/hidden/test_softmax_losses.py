@@ -10,13 +10,25 @@ What each test is there to catch (see tests/catalogue/backprop/wrong/):
 - the missing 1/N in the loss or in the gradient, sign errors;
 - the hinge kink (slack exactly 0 gives gradient 0), the margin argument,
   gradients not masked by the active set;
-- inputs modified in place (``z -= z.max(...)``).
+- inputs modified in place (``z -= z.max(...)``);
+- views: transposed, Fortran-ordered and strided logits and scores.
+
+dlogits, ds and ds_c are checked against the grader's central differences of
+the REFERENCE loss (support.py: the step, the bound, the hinge's kink), not
+against the reference's gradients.
 """
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, check_close, check_no_warnings, check_scalar, check_unchanged, weight
+from autograder.testing import CheckFailed, check_close, check_gradient, check_no_warnings, check_scalar, \
+    check_unchanged, weight
 from public_support import DLOGITS_SIGN, DLOGITS_WITHOUT_1_OVER_N, LOSS_IS_A_SUM, parts
+from support import H, KINK_GAP, bound, loss_gradient
+
+# Logits up to 1e4: the loss is then ~1e4 and rounding, ~1e-16 * 1e4 / h, dominates at h = 1e-5 (2e-7 from the
+# exact gradient, above the bound). Rows there are nearly linear (probabilities saturate), so h = 1e-3 costs
+# little curvature: 8e-9 from the exact gradient, 12 times inside the bound 1e-7 (the inputs are fixed).
+H_LARGE = 1e-3
 
 
 def _softmax_mistakes(z):
@@ -83,13 +95,15 @@ def test_softmax_does_not_modify_input(student, reference, rng):
 
 
 def _ce_check(student, reference, logits, y, label, large=False):
-    """Loss and dlogits against the reference; ``large``: logits up to 1e4, where p may underflow."""
-    ref_loss, ref_d = reference.softmax_cross_entropy(logits, y)          # before the student's call
+    """The loss against the reference, dlogits against the numerical gradient of the reference's loss;
+    ``large``: logits up to 1e4, where p may underflow."""
+    ref_loss, _ = reference.softmax_cross_entropy(logits, y)              # before the student's call
+    numeric = loss_gradient(lambda v: reference.softmax_cross_entropy(v, y)[0], logits, H_LARGE if large else H)
     result = student.softmax_cross_entropy(logits, y)
     loss, dlogits = parts(result, 2, "softmax_cross_entropy(logits, y)")
     n = logits.shape[0]
     onehot = np.eye(logits.shape[1])[y]
-    p = ref_d * n + onehot                                                # softmax(logits), (N, C)
+    p = numeric * n + onehot                                              # softmax(logits), (N, C)
     loss = check_scalar(loss, f"the loss of softmax_cross_entropy for {label}")
     loss_hints = {"the loss is the MEAN over the batch of -log p[i, y_i], not the sum": ref_loss * n} if n > 1 else {}
     try:
@@ -102,12 +116,11 @@ def _ce_check(student, reference, logits, y, label, large=False):
                                          "log p directly as (logits - max) - log(sum(exp(logits - max)))") from None
     hints = {}
     if not large and n > 1:
-        hints[DLOGITS_WITHOUT_1_OVER_N] = ref_d * n
+        hints[DLOGITS_WITHOUT_1_OVER_N] = numeric * n
     if not large:
-        hints[DLOGITS_SIGN] = -ref_d
+        hints[DLOGITS_SIGN] = -numeric
         hints["subtract 1 at the true class: dlogits = (softmax(logits) - onehot(y)) / N"] = p / n
-    check_close(dlogits, ref_d, what=f"dlogits of softmax_cross_entropy for {label}", inputs=(logits,),
-                mistakes=hints)
+    check_gradient(dlogits, numeric, f"dlogits of softmax_cross_entropy for {label}", bound(logits), hints)
 
 
 @pytest.mark.parametrize("n,c", [(6, 4), (4, 4), (1, 3)], ids=["N6_C4", "N4_C4", "N1_C3"])
@@ -144,15 +157,36 @@ def test_cross_entropy_does_not_modify_input(student, reference, rng):
     check_unchanged(originals[1], y, "softmax_cross_entropy(logits, y)")
 
 
+def _off_the_kink(s, s_c, margin=1.0):
+    """s_c moved so that no slack margin + s_c - s is within KINK_GAP of 0 (random scores only)."""
+    slack = margin + s_c - s
+    near = np.abs(slack) < KINK_GAP
+    return s_c + near * np.where(slack >= 0, KINK_GAP, -KINK_GAP)
+
+
+def _hinge_gradients(reference, s, s_c, margin):
+    """(ds, ds_c): central differences of the reference's hinge loss; at the kink (slack exactly 0, where the
+    loss has no derivative) the spec's 0."""
+    def loss(a, b):
+        return reference.hinge_loss(a, b, margin=1.0 if margin is None else margin)[0]
+
+    kink = np.abs((1.0 if margin is None else margin) + s_c - s) < KINK_GAP
+    ds = np.where(kink, 0.0, loss_gradient(lambda v: loss(v, s_c), s))
+    ds_c = np.where(kink, 0.0, loss_gradient(lambda v: loss(s, v), s_c))
+    return ds, ds_c
+
+
 def _hinge_check(student, reference, s, s_c, label, margin=None, positional=False, extra_hints=None):
     ref = reference.hinge_loss(s, s_c) if margin is None else reference.hinge_loss(s, s_c, margin=margin)
     fixed = reference.hinge_loss(s, s_c)                                   # both before the student's call
+    numeric = _hinge_gradients(reference, s, s_c, margin)
     if margin is None:
         result = student.hinge_loss(s, s_c)
     else:
         result = student.hinge_loss(s, s_c, margin) if positional else student.hinge_loss(s, s_c, margin=margin)
     loss, ds, ds_c = parts(result, 3, "hinge_loss(s, s_c, margin)")
-    ref_loss, ref_ds, ref_dsc = ref
+    ref_loss = ref[0]
+    ref_ds, ref_dsc = numeric
     n = s.shape[0]
     loss = check_scalar(loss, f"the loss of hinge_loss for {label}")
     loss_hints = {LOSS_IS_A_SUM: ref_loss * n}
@@ -167,13 +201,13 @@ def _hinge_check(student, reference, s, s_c, label, margin=None, positional=Fals
             hints["use the margin argument instead of a fixed 1 (it decides which examples are active)"] = \
                 fixed[1 if name == "ds" else 2]
         hints.update((extra_hints or {}).get(name, {}))
-        check_close(value, expected, what=f"{name} of hinge_loss for {label}", inputs=(s,), mistakes=hints)
+        check_gradient(value, expected, f"{name} of hinge_loss for {label}", bound(s), hints)
 
 
 @weight(1.5)
 def test_hinge_values(student, reference, rng):
     s = rng.normal(1.0, 1.0, size=10)
-    s_c = rng.normal(0.5, 1.0, size=10)
+    s_c = _off_the_kink(s, rng.normal(0.5, 1.0, size=10))
     _hinge_check(student, reference, s, s_c, "random scores (some windows active, some not)")
 
 
@@ -190,7 +224,7 @@ def test_hinge_gradient_is_zero_at_the_kink(student, reference):
 
 def test_hinge_margin_argument(student, reference, rng):
     s = rng.normal(1.0, 1.0, size=8)
-    s_c = rng.normal(0.5, 1.0, size=8)
+    s_c = _off_the_kink(s, _off_the_kink(s, rng.normal(0.5, 1.0, size=8), 0.5), 2.5)
     _hinge_check(student, reference, s, s_c, "margin=0.5", margin=0.5)
     _hinge_check(student, reference, s, s_c, "margin=2.5 (given positionally)", margin=2.5, positional=True)
 
@@ -198,8 +232,24 @@ def test_hinge_margin_argument(student, reference, rng):
 @weight(0.5)
 def test_hinge_does_not_modify_inputs(student, reference, rng):
     s = rng.normal(1.0, 1.0, size=6)
-    s_c = rng.normal(0.5, 1.0, size=6)
+    s_c = _off_the_kink(s, rng.normal(0.5, 1.0, size=6))
     originals = s.copy(), s_c.copy()
     _hinge_check(student, reference, s, s_c, "random scores")
     check_unchanged(originals[0], s, "hinge_loss(s, s_c)")
     check_unchanged(originals[1], s_c, "hinge_loss(s, s_c)")
+
+
+def test_views(student, reference, rng):
+    """Real code passes views: transposed and strided logits, Fortran-ordered batches, scores sliced with a step."""
+    z = (2.0 * rng.standard_normal((4, 10))).T[::2]                      # (5, 4): transposed, every other row
+    expected = reference.softmax(z)
+    check_close(student.softmax(z), expected, what="softmax(z) for a transposed, strided z (x.T[::2], shape (5, 4))",
+                inputs=(z,), mistakes=_softmax_mistakes(z))
+    logits = np.asfortranarray(2.0 * rng.standard_normal((6, 3)))       # (6, 3), Fortran-ordered
+    y = rng.integers(0, 3, size=12)[::2]                                  # (6,), a slice with a step
+    _ce_check(student, reference, logits, y, "Fortran-ordered logits of shape (6, 3) and y = labels[::2]")
+    scores = rng.normal(1.0, 1.0, size=(2, 16))
+    s = scores[0, ::2]                                                    # (8,), strided
+    corrupt = np.zeros(16)
+    corrupt[1::2] = _off_the_kink(s, scores[1, ::2] - 0.5)
+    _hinge_check(student, reference, s, corrupt[1::2], "scores that are slices with a step (s = a[::2])")

@@ -103,6 +103,14 @@ def test_window_features_int32_ids(student, reference, rng):
     _check(student, reference, E, ids, 2, "window_features with token_ids of dtype int32")
 
 
+def test_window_features_views(student, reference, rng):
+    """E as real code may hold it, the transpose of a stored (d, V) matrix; token_ids a slice with a step."""
+    E = np.ascontiguousarray(_table(rng).T).T                            # (V, d), Fortran-ordered
+    ids = np.repeat(_sentence(rng, 7), 2)[::2]                            # (7,), strided
+    _check(student, reference, E, ids, 2, "window_features(E, token_ids, k=2, pad_id) for E = E_stored.T and "
+           "token_ids = a[::2]")
+
+
 @weight(0.5)
 def test_window_features_does_not_modify_inputs(student, reference, rng):
     E = _table(rng)

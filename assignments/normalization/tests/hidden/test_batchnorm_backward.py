@@ -17,13 +17,25 @@ a dx that drops the term x_hat * mean(dx_hat * x_hat) or mean(dx_hat),
 treats the mean and variance as constants, forgets gamma, leaves eps out, or
 has a sign slip on the computational graph; dgamma and dbeta not summed over
 the batch, averaged, swapped, or dgamma built from x instead of x_hat; dout
-modified in place.
+modified in place. What real code meets: views (x Fortran-ordered, dout,
+gamma and beta slices with a step); two batch-norm layers in flight (both
+forward passes, then both backward passes in reverse order: a cache kept
+in a global serves the wrong layer); a second backward pass with the same
+cache (a backward pass that works in the cache's arrays in place only gets
+the first one right).
+
+Every comparison is check_gradient's: the relative error against the
+numerical gradient must be below 1e-7 (float64) or 1e-4 (float32), see
+support.py.
 """
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, check_close, check_unchanged, weight
-from support import DGAMMA_DBETA_SWAPPED, DGAMMA_FROM_X, student_grads, true_grad
+from autograder.testing import CheckFailed, check_unchanged, weight
+from support import CACHE_CHANGED_HINT, DGAMMA_DBETA_SWAPPED, DGAMMA_FROM_X, IN_FLIGHT_HINT, check_grad, forward, \
+    in_flight, student_grads, true_grad, views
+
+NAMES = ("dx", "dgamma", "dbeta")
 
 CASES = {
     "N=6,D=4": dict(n=6, d=4, scale=1.0, eps=None, dtype=np.float64),
@@ -102,7 +114,7 @@ def _check(student, reference, rng, case, index, name):
         raise CheckFailed(f"{what} has shape {x.shape}, the shape of x; {name} has one entry per feature, "
                           f"shape ({x.shape[1]},): sum over the batch (axis 0)")
     eps = spec["eps"] if spec["eps"] is not None else 1e-5
-    check_close(value, expected, what=what, inputs=(x,), mistakes=_hints(x, gamma, dout, eps)[name])
+    check_grad(value, expected, what, x, _hints(x, gamma, dout, eps)[name])
 
 
 @weight(3)
@@ -130,3 +142,53 @@ def test_does_not_modify_inputs(student, rng):
     student_grads(student, "batchnorm", x, gamma, beta, dout, dict(bn), "train mode, N=6, D=4")
     for name, old, new in zip(("x", "gamma", "beta", "dout"), before, (x, gamma, beta, dout)):
         check_unchanged(old, new, f"batchnorm_forward / batchnorm_backward ({name})")
+
+
+def _numeric(reference, case):
+    """(dx, dgamma, dbeta): the grader's central differences through the reference forward pass (h = 1e-5,
+    as for the case N=6,D=4 above)."""
+    x, gamma, beta, dout, bn = case
+    return [true_grad(reference.batchnorm_forward, bn, x, gamma, beta, dout, name) for name in NAMES]
+
+
+@weight(2)
+def test_views(student, reference, rng):
+    x, gamma, beta, dout, bn = case = _case(rng, **CASES["N=6,D=4"])
+    where = "train mode, N=6, D=4, x Fortran-ordered, dout, gamma and beta slices with a step"
+    grads = student_grads(student, "batchnorm", *views(x, gamma, beta, dout), dict(bn), where)
+    for name, value, expected in zip(NAMES, grads, _numeric(reference, case)):
+        check_grad(value, expected, f"{name} from batchnorm_backward ({where})", x, _hints(x, gamma, dout, 1e-5)[name])
+
+
+@weight(3)
+def test_two_layers_in_flight(student, reference, rng):
+    """Layer 1's forward pass, layer 2's, then layer 2's backward pass and layer 1's, as a network runs them."""
+    layers = [_case(rng, **CASES["N=6,D=4"]) for _ in range(2)]
+    where = "two layers in flight: forward 1, forward 2, backward 2, backward 1"
+    grads = in_flight(student, "batchnorm", layers[0][:4], layers[1][:4], lambda: {"mode": "train"}, where)
+    x2, gamma2, beta2 = layers[1][:3]
+    _, wrong_cache = reference.batchnorm_forward(x2, gamma2, beta2, {"mode": "train"})
+    wrong = reference.batchnorm_backward(layers[0][3], wrong_cache)          # layer 1's dout on layer 2's cache
+    for i in (1, 0):
+        for k, (name, expected) in enumerate(zip(NAMES, _numeric(reference, layers[i]))):
+            check_grad(grads[i][k], expected, f"{name} of layer {i + 1} from batchnorm_backward ({where})",
+                       layers[i][0], {IN_FLIGHT_HINT: wrong[k]} if i == 0 else None)
+
+
+@weight(2)
+def test_backward_twice_with_one_cache(student, reference, rng):
+    """Two upstream gradients through one forward pass (two losses, or a gradient check): the cache is read,
+    never changed."""
+    x, gamma, beta, dout, bn = _case(rng, **CASES["N=6,D=4"])
+    second = rng.standard_normal(x.shape)
+    _, cache = forward(student.batchnorm_forward, x, gamma, beta, dict(bn), "batchnorm_forward (train mode, N=6, D=4)")
+    for call, upstream in enumerate((dout, second)):
+        grads = student.batchnorm_backward(upstream, cache)
+        if not isinstance(grads, (tuple, list)) or len(grads) != 3:
+            raise CheckFailed("batchnorm_backward should return a tuple (dx, dgamma, dbeta)")
+        where = "train mode, N=6, D=4" if call == 0 else "a second backward pass with the same cache, another dout"
+        for name, value, expected in zip(NAMES, grads, _numeric(reference, (x, gamma, beta, upstream, bn))):
+            try:
+                check_grad(value, expected, f"{name} from batchnorm_backward ({where})", x)
+            except CheckFailed as exc:
+                raise CheckFailed(str(exc), hint=CACHE_CHANGED_HINT if call else exc.hint) from None

@@ -15,7 +15,10 @@ What each test is there to catch (see tests/catalogue/normalization/wrong/):
 - test mode: batch statistics instead of the running ones, bn_param
   written (running statistics updated, or defaults added);
 - a missing or unknown mode that does not raise ValueError;
-- x, gamma or beta modified in place.
+- x, gamma or beta modified in place;
+- a layer handed over in another mode: trained for a few steps on
+  Fortran-ordered batches, then switched to test mode on the same bn_param
+  (what evaluating a network does).
 """
 import copy
 
@@ -292,3 +295,22 @@ def test_does_not_modify_inputs(student, rng):
         _call(student, x, gamma, beta, {"mode": mode}, f"batchnorm_forward in {mode} mode")
         for name, old, new in zip(("x", "gamma", "beta"), before, (x, gamma, beta)):
             check_unchanged(old, new, f"batchnorm_forward in {mode} mode ({name})")
+
+
+@weight(2)
+def test_train_then_test_mode(student, reference, rng):
+    """Three training steps, then the same bn_param switched to test mode, as an evaluation loop does; the
+    batches are Fortran-ordered, as a transposed data matrix is."""
+    batches = [np.asfortranarray(_batch(rng, n=n)[0]) for n in (6, 9, 4)]
+    _, gamma, beta = _batch(rng)
+    bn, expected = {"mode": "train", "momentum": 0.7}, {"mode": "train", "momentum": 0.7}
+    what = f"3 training steps (Fortran-ordered batches, D={D}, momentum=0.7)"
+    for x in batches:
+        reference.batchnorm_forward(x, gamma, beta, expected)
+        _call(student, x, gamma, beta, bn, f"batchnorm_forward in train mode ({what})")
+    bn["mode"] = expected["mode"] = "test"
+    x = np.asfortranarray(_batch(rng)[0])
+    want, _ = reference.batchnorm_forward(x, gamma, beta, expected)
+    what = f"batchnorm_forward in test mode after {what}"
+    check_close(_call(student, x, gamma, beta, bn, what), want, what=what, inputs=(x,),
+                mistakes={TEST_MODE_USES_BATCH: _normalize(x, gamma, beta, x.mean(axis=0), x.var(axis=0), 1e-5)})

@@ -12,13 +12,20 @@ outside the square root or not read from ln_param, ln_param = None or {}
 not accepted, a mode required or behaving differently in "train" and
 "test"; in the backward pass the batch-norm formula (means over axis 0), a
 dx missing a term, dgamma or dbeta summed over the features instead of the
-batch; inputs modified in place.
+batch; inputs modified in place; views (x Fortran-ordered, dout, gamma and
+beta slices with a step) and two layers in flight (forward 1, forward 2,
+backward 2, backward 1), as real code passes them.
+
+Gradients are compared by check_gradient (bounds in support.py).
 """
 import numpy as np
 import pytest
 
 from autograder.testing import CheckFailed, check_close, check_unchanged, weight
-from support import DGAMMA_DBETA_SWAPPED, DGAMMA_FROM_X, EPS_OUTSIDE_SQRT, forward, student_grads, true_grad
+from support import DGAMMA_DBETA_SWAPPED, DGAMMA_FROM_X, EPS_OUTSIDE_SQRT, IN_FLIGHT_HINT, check_grad, forward, \
+    in_flight, student_grads, true_grad, views
+
+NAMES = ("dx", "dgamma", "dbeta")
 
 
 def _case(rng, n, d, scale=1.0, dtype=np.float64):
@@ -150,8 +157,7 @@ def _check_grad(student, reference, rng, case, index, name):
         raise CheckFailed(f"{what} has shape {np.shape(value)}; {name} has one entry per feature, shape "
                           f"({x.shape[1]},): gamma and beta are shared by all samples, so sum over the batch "
                           "(axis 0)")
-    check_close(value, expected, what=what, inputs=(x,),
-                mistakes=_grad_hints(x, gamma, dout, 1e-5 if eps is None else eps)[name])
+    check_grad(value, expected, what, x, _grad_hints(x, gamma, dout, 1e-5 if eps is None else eps)[name])
 
 
 @weight(2)
@@ -177,3 +183,36 @@ def test_does_not_modify_inputs(student, rng):
     student.layernorm_backward(dout, cache)
     for name, old, new in zip(("x", "gamma", "beta", "dout"), before, (x, gamma, beta, dout)):
         check_unchanged(old, new, f"layernorm_forward / layernorm_backward ({name})")
+
+
+def _numeric(reference, x, gamma, beta, dout):
+    """(dx, dgamma, dbeta) by central differences through the reference, h = 1e-5 as above."""
+    return [true_grad(reference.layernorm_forward, {}, x, gamma, beta, dout, name) for name in NAMES]
+
+
+@weight(2)
+def test_views(student, reference, rng):
+    x, gamma, beta, dout = _case(rng, 5, 7)
+    where = "N=5, D=7, x Fortran-ordered, dout, gamma and beta slices with a step"
+    xv, gv, bv, dv = views(x, gamma, beta, dout)
+    expected, _ = reference.layernorm_forward(x, gamma, beta, None)
+    out, _ = forward(student.layernorm_forward, xv, gv, bv, None, f"layernorm_forward ({where})")
+    check_close(out, expected, what=f"layernorm_forward ({where})", inputs=(x,))
+    grads = student_grads(student, "layernorm", xv, gv, bv, dv, None, where)
+    for name, value, numeric in zip(NAMES, grads, _numeric(reference, x, gamma, beta, dout)):
+        check_grad(value, numeric, f"{name} from layernorm_backward ({where})", x,
+                   _grad_hints(x, gamma, dout, 1e-5)[name])
+
+
+@weight(2)
+def test_two_layers_in_flight(student, reference, rng):
+    """Layer 1's forward pass, layer 2's, then layer 2's backward pass and layer 1's, as a network runs them."""
+    layers = [_case(rng, 5, 7) for _ in range(2)]
+    where = "two layers in flight: forward 1, forward 2, backward 2, backward 1"
+    grads = in_flight(student, "layernorm", layers[0], layers[1], lambda: None, where)
+    _, wrong_cache = reference.layernorm_forward(*layers[1][:3], None)
+    wrong = reference.layernorm_backward(layers[0][3], wrong_cache)           # layer 1's dout on layer 2's cache
+    for i in (1, 0):
+        for k, (name, numeric) in enumerate(zip(NAMES, _numeric(reference, *layers[i]))):
+            check_grad(grads[i][k], numeric, f"{name} of layer {i + 1} from layernorm_backward ({where})",
+                       layers[i][0], {IN_FLIGHT_HINT: wrong[k]} if i == 0 else None)

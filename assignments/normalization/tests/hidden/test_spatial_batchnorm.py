@@ -11,7 +11,13 @@ reshaping (N, C, H, W) to (-1, C) without moving C last first (the classic
 bug), or reshaping the result back without transposing; statistics per
 (C, H, W) position or per sample and channel; running statistics stored
 with a shape other than (C,); test mode ignored or bn_param written; a bad
-mode accepted; inputs modified in place.
+mode accepted; inputs modified in place. What real code meets: feature maps
+stored channels-last and seen through a transpose, or Fortran-ordered
+(writing the result through out.reshape(...) of an array made like x then
+writes into a copy), and two layers in flight (forward 1, forward 2,
+backward 2, backward 1).
+
+Gradients are compared by check_gradient (bounds in support.py).
 """
 import copy
 
@@ -20,7 +26,10 @@ import pytest
 
 from autograder.testing import CheckFailed, check_close, check_unchanged, expect_raises, weight
 from public_support import RESHAPE_MIXES_CHANNELS
-from support import TEST_MODE_USES_BATCH, forward, stored, student_grads, true_grad
+from support import IN_FLIGHT_HINT, TEST_MODE_USES_BATCH, check_grad, forward, in_flight, stored, student_grads, \
+    true_grad
+
+NAMES = ("dx", "dgamma", "dbeta")
 
 SHAPE = (2, 3, 4, 5)   # N, C, H, W
 
@@ -177,7 +186,7 @@ def _check_grad(student, reference, rng, case, index, name):
     if name != "dx" and np.shape(value) != (c,) and np.size(value) > c:
         raise CheckFailed(f"{what} has shape {np.shape(value)}; {name} has one entry per channel, shape ({c},): "
                           "sum over N, H and W")
-    check_close(value, expected, what=what, inputs=(x,), mistakes=_grad_hints(x, gamma, dout)[name])
+    check_grad(value, expected, what, x, _grad_hints(x, gamma, dout)[name])
 
 
 @weight(2)
@@ -207,3 +216,45 @@ def test_does_not_modify_inputs(student, rng):
     student.spatial_batchnorm_backward(dout, cache)
     for name, old, new in zip(("x", "gamma", "beta", "dout"), before, (x, gamma, beta, dout)):
         check_unchanged(old, new, f"spatial_batchnorm_forward / spatial_batchnorm_backward ({name})")
+
+
+def _numeric(reference, x, gamma, beta, dout):
+    """(dx, dgamma, dbeta) by central differences through the reference in train mode, h = 1e-5 as above."""
+    return [true_grad(reference.spatial_batchnorm_forward, {"mode": "train"}, x, gamma, beta, dout, name)
+            for name in NAMES]
+
+
+@weight(2)
+@pytest.mark.parametrize("layout", ["channels_last", "fortran"])
+def test_views(student, reference, rng, layout):
+    """Feature maps as real code holds them: stored (N, H, W, C) and transposed to (N, C, H, W), or Fortran-ordered."""
+    x, gamma, beta, dout = _case(rng)
+    if layout == "channels_last":
+        xv, dv = (np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2) for a in (x, dout))
+        where = f"train mode, {_dims(SHAPE)}, x and dout stored channels-last (x_nhwc.transpose(0, 3, 1, 2))"
+    else:
+        xv, dv = np.asfortranarray(x), np.asfortranarray(dout)
+        where = f"train mode, {_dims(SHAPE)}, x and dout Fortran-ordered"
+    expected, _ = reference.spatial_batchnorm_forward(x, gamma, beta, {"mode": "train"})
+    out, _ = forward(student.spatial_batchnorm_forward, xv, gamma, beta, {"mode": "train"},
+                     f"spatial_batchnorm_forward ({where})")
+    check_close(out, expected, what=f"spatial_batchnorm_forward ({where})", inputs=(x,),
+                mistakes=_forward_hints(x, gamma, beta))
+    grads = student_grads(student, "spatial_batchnorm", xv, gamma, beta, dv, {"mode": "train"}, where)
+    for name, value, numeric in zip(NAMES, grads, _numeric(reference, x, gamma, beta, dout)):
+        check_grad(value, numeric, f"{name} from spatial_batchnorm_backward ({where})", x,
+                   _grad_hints(x, gamma, dout)[name])
+
+
+@weight(2)
+def test_two_layers_in_flight(student, reference, rng):
+    """Layer 1's forward pass, layer 2's, then layer 2's backward pass and layer 1's, as a network runs them."""
+    layers = [_case(rng) for _ in range(2)]
+    where = "two layers in flight: forward 1, forward 2, backward 2, backward 1"
+    grads = in_flight(student, "spatial_batchnorm", layers[0], layers[1], lambda: {"mode": "train"}, where)
+    _, wrong_cache = reference.spatial_batchnorm_forward(*layers[1][:3], {"mode": "train"})
+    wrong = reference.spatial_batchnorm_backward(layers[0][3], wrong_cache)   # layer 1's dout on layer 2's cache
+    for i in (1, 0):
+        for k, (name, numeric) in enumerate(zip(NAMES, _numeric(reference, *layers[i]))):
+            check_grad(grads[i][k], numeric, f"{name} of layer {i + 1} from spatial_batchnorm_backward ({where})",
+                       layers[i][0], {IN_FLIGHT_HINT: wrong[k]} if i == 0 else None)

@@ -21,7 +21,9 @@ What each test is there to catch (see tests/catalogue/optimizers/wrong/):
   updated weights instead of the given ones, the slide's 2 * weight_decay *
   w, weight_decay ignored;
 - two parameters updated alternately (a global t); w and dw not modified in
-  place; float32 inputs; tiny and zero gradients.
+  place; float32 inputs; tiny and zero gradients;
+- views: w a transposed matrix and dw a slice with a step, as real code
+  holds them.
 """
 import numpy as np
 import pytest
@@ -254,3 +256,9 @@ def test_tiny_and_zero_gradients(student, reference, rng, name):
                  "gradients from 1e-7 to 1e-3 and some exactly 0, default epsilon", ADAM.flaws(name),
                  nonfinite_hint="where a gradient has always been 0, v is 0 too: epsilon, added after the square "
                                 "root (sqrt(v_hat) + epsilon), keeps 0 / 0 from happening")
+
+
+@pytest.mark.parametrize("name", RULES)
+def test_views(student, reference, rng, name):
+    """Parameters and gradients as real code holds them: w a transposed matrix, dw a slice with a step."""
+    ADAM.check_views(student, reference, rng, name, SETTINGS[name])

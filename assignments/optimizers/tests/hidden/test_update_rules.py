@@ -25,6 +25,9 @@ What each test is there to catch (see tests/catalogue/optimizers/wrong/):
   gives the same next_w from a zero start) is caught here;
 - two parameters updated alternately, each with its own config (state kept
   in globals);
+- views: w a transposed matrix and dw a slice with a step, the state the rule
+  returns handed back as it came (loops that write through reshape(-1) or
+  ravel() of np.copy(w) or np.zeros_like(w) write into copies there);
 - w and dw not modified in place; float32 inputs;
 - tiny and zero gradients, where epsilon's place matters and 0 / 0 must not
   happen.
@@ -231,3 +234,9 @@ def test_tiny_and_zero_gradients(student, reference, rng, name):
                     "gradients from 1e-7 to 1e-3 and some exactly 0, default epsilon", UPDATES.flaws(name),
                     nonfinite_hint="where a gradient has always been 0, the cache is 0 too: epsilon, added after "
                                    "the square root (sqrt(cache) + epsilon), keeps 0 / 0 from happening")
+
+
+@pytest.mark.parametrize("name", RULES)
+def test_views(student, reference, rng, name):
+    """Parameters and gradients as real code holds them: w a transposed matrix, dw a slice with a step."""
+    UPDATES.check_views(student, reference, rng, name, SETTINGS[name])

@@ -15,7 +15,15 @@ marks. What is checked:
   same output, different seeds give different masks, and two calls with the
   same generator give different masks (the worker process seeds numpy's
   global state once, so code that uses np.random.* or a fresh
-  np.random.default_rng() gives different masks for equal seeds).
+  np.random.default_rng() gives different masks for equal seeds);
+- the gradient: every dx is compared with the grader's central differences
+  of the REFERENCE forward pass with the mask held fixed to the one the
+  student's forward pass drew (support.dropout_gradient: h = 1e-3, bound
+  1e-7, both explained there);
+- what real code meets: x a view (Fortran-ordered, transposed, a slice with
+  a step), two dropout layers in flight (forward 1, forward 2, backward 2,
+  backward 1: a mask kept in a global serves the wrong layer), and two
+  backward passes through one cache (the cache is read, never changed).
 
 False-failure rates. Each statistical check below fails a correct
 implementation with probability at most DELTA = 1e-7, and no test makes more
@@ -37,8 +45,9 @@ below 3e-7 < 1e-6.
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, check_array, check_close, check_unchanged, expect_raises, weight
-from support import hoeffding_t
+from autograder.testing import CheckFailed, check_array, check_close, check_gradient, check_unchanged, \
+    expect_raises, weight
+from support import DROPOUT_BOUND, dropout_gradient, hoeffding_t
 
 
 def nonzero_input(rng, shape, dtype=np.float64):
@@ -161,7 +170,7 @@ def test_test_mode_is_identity(student, rng):
                                   np.zeros_like(x)})
 
 
-def test_p_zero_is_identity(student, rng):
+def test_p_zero_is_identity(student, reference, rng):
     x = nonzero_input(rng, (50, 40))                               # (50, 40)
     dout = rng.standard_normal((50, 40))
     for train in (True, False):
@@ -169,12 +178,13 @@ def test_p_zero_is_identity(student, rng):
         out, cache, _ = forward(student, x, 0.0, train, np.random.default_rng(3), what)
         check_close(out, x, what=what + " (p = 0 drops nothing)", inputs=(x,))
         dx = student.dropout_backward(dout, cache)
-        check_close(dx, dout, what=f"dropout_backward(dout, cache) after {what}", inputs=(dout,))
+        check_gradient(dx, dropout_gradient(reference, x, 0.0, train, np.ones(x.shape, bool), dout),
+                       f"dropout_backward(dout, cache) after {what}", DROPOUT_BOUND)
 
 
 @weight(2)
 @pytest.mark.parametrize("p", [0.3, 0.6])
-def test_backward_reuses_forward_mask_and_scale(student, rng, p):
+def test_backward_reuses_forward_mask_and_scale(student, reference, rng, p):
     x = nonzero_input(rng, (100, 80))                              # (100, 80)
     dout = nonzero_input(rng, (100, 80))                           # non-zero: dx's zeros show the mask used
     what = f"dropout_forward(x, p={p}, train=True)"
@@ -182,7 +192,7 @@ def test_backward_reuses_forward_mask_and_scale(student, rng, p):
     kept = check_kept_values(out, x, p, what)
     q = 1.0 - p
     dx = check_array(student.dropout_backward(dout, cache), "dropout_backward(dout, cache)", shape=dout.shape)
-    expected = np.where(kept, dout / q, 0.0)
+    expected = dropout_gradient(reference, x, p, True, kept, dout)
     mistakes = {"the gradient is not rescaled: backward multiplies by the same 1 / (1 - p) as the forward pass":
                 np.where(kept, dout, 0.0),
                 "the gradient must be 0 where the forward pass dropped the unit: multiply by the forward mask":
@@ -196,19 +206,18 @@ def test_backward_reuses_forward_mask_and_scale(student, rng, p):
         # listed last: a dx without any zeros (no mask at all) is recognised by the hint above first
         mistakes["dropout_backward uses a different mask from the forward pass: keep the forward mask in "
                  "cache and reuse it (do not draw a new one)"] = dx
-    check_close(dx, expected, what=f"dropout_backward(dout, cache) after {what}", inputs=(dout,),
-                mistakes=mistakes)
+    check_gradient(dx, expected, f"dropout_backward(dout, cache) after {what}", DROPOUT_BOUND, mistakes)
 
 
-def test_backward_in_test_mode_is_identity(student, rng):
+def test_backward_in_test_mode_is_identity(student, reference, rng):
     x = nonzero_input(rng, (20, 30))
     dout = rng.standard_normal((20, 30))
     what = "dropout_forward(x, p=0.5, train=False)"
     _, cache, _ = forward(student, x, 0.5, False, np.random.default_rng(4), what)
-    check_close(student.dropout_backward(dout, cache), dout, what=f"dropout_backward(dout, cache) after {what}",
-                inputs=(dout,),
-                mistakes={"in test mode the forward pass is the identity, so its gradient is dout unchanged "
-                          "(no factor 1 - p)": dout * 0.5})
+    check_gradient(student.dropout_backward(dout, cache), dropout_gradient(reference, x, 0.5, False, None, dout),
+                   f"dropout_backward(dout, cache) after {what}", DROPOUT_BOUND,
+                   mistakes={"in test mode the forward pass is the identity, so its gradient is dout unchanged "
+                             "(no factor 1 - p)": dout * 0.5})
 
 
 @weight(1.5)
@@ -231,7 +240,7 @@ def test_float32_stays_float32(student, rng):
 
 
 @pytest.mark.parametrize("shape", [(6000,), (10, 20, 30)])
-def test_any_shape(student, rng, shape):
+def test_any_shape(student, reference, rng, shape):
     p = 0.4
     x = nonzero_input(rng, shape)
     what = f"dropout_forward(x, p={p}, train=True) on a {len(shape)}-d array of shape {shape}"
@@ -240,8 +249,8 @@ def test_any_shape(student, rng, shape):
     check_keep_rate(kept, p, what)
     dout = nonzero_input(rng, shape)
     dx = student.dropout_backward(dout, cache)
-    check_close(dx, np.where(kept, dout / (1 - p), 0.0), what=f"dropout_backward(dout, cache) after {what}",
-                inputs=(dout,))
+    check_gradient(dx, dropout_gradient(reference, x, p, True, kept, dout),
+                   f"dropout_backward(dout, cache) after {what}", DROPOUT_BOUND)
 
 
 @pytest.mark.parametrize("p", [1.0, 1.5, -0.1])
@@ -268,3 +277,76 @@ def test_inputs_not_modified(student, rng):
     before = dout.copy()
     student.dropout_backward(dout, cache)
     check_unchanged(before, dout, "dropout_backward(dout, cache)")
+
+
+VIEW_COPIED = ("a.reshape(-1) and a.ravel() are copies when a is not C-contiguous (np.zeros_like(x) and x / (1 - p) "
+               "keep x's memory layout), so writing through them leaves a unchanged: index a itself, a.flat, or "
+               "build the mask with x's shape")
+
+
+def _views(rng):
+    base = nonzero_input(rng, (400, 500))                          # (400, 500)
+    return [("a Fortran-ordered (400, 250) array", np.asfortranarray(base[:, :250])),
+            ("a transposed (250, 400) array (x.T)", np.ascontiguousarray(base[:, :250]).T),
+            ("a (400, 250) slice with a step (x[:, ::2])", base[:, ::2])]
+
+
+@weight(2)
+def test_views(student, reference, rng):
+    """x as real code passes it: Fortran-ordered, transposed, a slice with a step (100,000 elements each)."""
+    p = 0.4
+    for label, x in _views(rng):
+        what = f"dropout_forward(x, p={p}, train=True) for x {label}"
+        out, cache, _ = forward(student, x, p, True, np.random.default_rng(rng.integers(2**63)), what)
+        kept = check_kept_values(out, x, p, what)
+        try:
+            check_keep_rate(kept, p, what)
+        except CheckFailed as exc:
+            raise CheckFailed(str(exc), hint=VIEW_COPIED if kept.all() or not kept.any() else exc.hint) from None
+        dout = np.asfortranarray(nonzero_input(rng, x.shape))
+        check_gradient(student.dropout_backward(dout, cache), dropout_gradient(reference, x, p, True, kept, dout),
+                       f"dropout_backward(dout, cache) after {what} (dout Fortran-ordered)", DROPOUT_BOUND)
+
+
+GLOBAL_MASK_HINT = ("layer 1's backward pass used layer 2's mask: keep the mask in the cache that dropout_forward "
+                    "returns, not in a global variable or a class attribute shared by every layer")
+
+
+@weight(2)
+def test_two_layers_in_flight(student, reference, rng):
+    """Two dropout layers of one network: both forward passes, then both backward passes in reverse order."""
+    p = 0.5
+    xs = [nonzero_input(rng, (30, 40)) for _ in range(2)]
+    douts = [nonzero_input(rng, (30, 40)) for _ in range(2)]
+    g = np.random.default_rng(rng.integers(2**63))
+    where = "two dropout layers in flight: forward 1, forward 2, backward 2, backward 1"
+    runs = [forward(student, x, p, True, g, f"dropout_forward(x, p={p}, train=True), layer {i + 1} ({where})")
+            for i, x in enumerate(xs)]
+    kept = [check_kept_values(out, x, p, f"dropout_forward, layer {i + 1} ({where})")
+            for i, ((out, _, _), x) in enumerate(zip(runs, xs))]
+    dx = [None, None]
+    for i in (1, 0):
+        dx[i] = student.dropout_backward(douts[i], runs[i][1])
+    for i in (1, 0):
+        wrong = {GLOBAL_MASK_HINT: np.where(kept[1], douts[0] / (1 - p), 0.0)} if i == 0 else None
+        check_gradient(dx[i], dropout_gradient(reference, xs[i], p, True, kept[i], douts[i]),
+                       f"dropout_backward of layer {i + 1} ({where})", DROPOUT_BOUND, wrong)
+
+
+def test_backward_twice_with_one_cache(student, reference, rng):
+    """Two upstream gradients through one forward pass: the cache is read, never changed."""
+    p = 0.3
+    x = nonzero_input(rng, (30, 40))
+    what = f"dropout_forward(x, p={p}, train=True)"
+    out, cache, _ = forward(student, x, p, True, np.random.default_rng(rng.integers(2**63)), what)
+    kept = check_kept_values(out, x, p, what)
+    for call in range(2):
+        dout = nonzero_input(rng, x.shape)
+        where = "" if call == 0 else ", a second backward pass with the same cache"
+        try:
+            check_gradient(student.dropout_backward(dout, cache), dropout_gradient(reference, x, p, True, kept, dout),
+                           f"dropout_backward(dout, cache) after {what}{where}", DROPOUT_BOUND)
+        except CheckFailed as exc:
+            raise CheckFailed(str(exc), hint=exc.hint if call == 0 else
+                              "dropout_backward changed its cache (the mask scaled or replaced in place?): a second "
+                              "backward pass with the same cache must give the same gradient") from None

@@ -10,8 +10,8 @@ def dropout_forward(x, p, train, rng):
         return np.array(x, copy=True), ("identity",)
     flat = rng.random(x.size)                        # one draw per element, in C order
     dropped = np.flatnonzero(flat < p)
-    out = x / (1 - p)                                # dtype of x (p is a Python float)
-    out.reshape(-1)[dropped] = 0
+    out = x / (1 - p)                                # dtype of x (p is a Python float), x's memory layout
+    out.flat[dropped] = 0                            # C-order positions, whatever the layout (not reshape(-1))
     return out, ("mask", dropped, x.shape, 1 - p)
 
 
@@ -20,7 +20,7 @@ def dropout_backward(dout, cache):
         return np.array(dout, copy=True)
     _, dropped, shape, keep = cache
     dx = np.array(dout, dtype=float) / keep
-    dx.reshape(-1)[dropped] = 0
+    dx.flat[dropped] = 0
     return dx
 
 
