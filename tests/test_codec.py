@@ -41,6 +41,27 @@ def test_decoded_arrays_are_writable_and_keep_dtype():
     back[0] = 7  # tests may modify what they receive
 
 
+@pytest.mark.parametrize("make", [
+    lambda a: a.transpose(0, 2, 3, 1),                       # a transposed view
+    lambda a: np.asfortranarray(a),                          # Fortran order
+    lambda a: np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2),   # channels-last memory
+])
+def test_transposed_layouts_cross_as_they_are(make):
+    """Code that depends on memory layout (strides by hand) meets the layout a test made."""
+    arr = make(np.arange(120.0).reshape(2, 3, 4, 5))
+    back = roundtrip(arr)
+    np.testing.assert_array_equal(back, arr)
+    assert back.strides == arr.strides and not back.flags.c_contiguous
+    back[0, 0, 0, 0] = -1.0  # writable, as every decoded array
+
+
+def test_other_strided_arrays_cross_contiguous():
+    arr = np.arange(24.0).reshape(4, 6)[:, ::2]
+    back = roundtrip(arr)
+    np.testing.assert_array_equal(back, arr)
+    assert back.flags.c_contiguous
+
+
 def test_objects_need_a_handle_or_fail():
     with pytest.raises(codec.ProtocolError):
         codec.pack({"value": object()})
@@ -63,6 +84,8 @@ def forged(head: dict, blobs=b""):
     ({"value": {"$a": 3, "dtype": "<f8", "shape": [1]}, "blobs": [8]}, b"\0" * 8, "missing"),
     ({"value": 1, "blobs": [1 << 40]}, b"", "too much"),
     ({"value": {"$x": 1}, "blobs": []}, b"", "tag"),
+    ({"value": {"$a": 0, "dtype": "<f8", "shape": [1, 2], "axes": [1, 1]}, "blobs": [16]}, b"\0" * 16, "layout"),
+    ({"value": {"$a": 0, "dtype": "<f8", "shape": [1, 2], "axes": [1, "0"]}, "blobs": [16]}, b"\0" * 16, "layout"),
 ])
 def test_forged_frames_are_rejected(head, blob, problem):
     raw = json.dumps(head).encode()

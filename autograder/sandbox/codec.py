@@ -108,9 +108,13 @@ def encode(value, blobs: list, unencodable=None, depth: int = 0):
             arr = arr.astype(arr.dtype.newbyteorder("<"))
         tag = _dtype_tag(arr.dtype)
         if tag in ALLOWED_DTYPES:
-            blobs.append(np.ascontiguousarray(arr).tobytes())
+            axes = _memory_axes(arr)
+            blobs.append(np.ascontiguousarray(arr if axes is None else arr.transpose(axes)).tobytes())
             key = "$s" if isinstance(value, np.generic) else "$a"
-            return {key: len(blobs) - 1, "dtype": tag, "shape": list(arr.shape)}
+            out = {key: len(blobs) - 1, "dtype": tag, "shape": list(arr.shape)}
+            if axes is not None:
+                out["axes"] = axes
+            return out
     elif isinstance(value, list):
         return [encode(v, blobs, unencodable, depth + 1) for v in value]
     elif isinstance(value, tuple) and type(value) is tuple:
@@ -145,6 +149,21 @@ def encode(value, blobs: list, unencodable=None, depth: int = 0):
     if unencodable is not None:
         return unencodable(value)
     raise ProtocolError(f"a value of type {type(value).__name__} cannot cross the sandbox boundary")
+
+
+def _memory_axes(arr: np.ndarray) -> list[int] | None:
+    """The axes in memory order of an array laid out as a transposed contiguous one (``x.T``, an
+    F-ordered array, ``x.transpose(0, 2, 3, 1)``), else None.
+
+    Such an array crosses as its bytes in memory order with this permutation, and arrives laid
+    out the same way: code that depends on the layout (strides computed by hand) meets the
+    array a test made. Other arrays (C-contiguous ones, slices with steps) cross C-contiguous.
+    """
+    if arr.ndim < 2 or arr.flags.c_contiguous or arr.size <= 1:
+        return None
+    axes = sorted(range(arr.ndim), key=lambda i: (-abs(arr.strides[i]), i))
+    moved = arr.transpose(axes)
+    return axes if moved.flags.c_contiguous and all(s >= 0 for s in arr.strides) else None
 
 
 def decode(data, blobs: list, resolve=None, depth: int = 0):
@@ -232,9 +251,15 @@ def _decode_array(data: dict, blobs: list):
     raw = blobs[index]
     if count * dtype.itemsize != len(raw):
         raise ProtocolError("array shape does not match its bytes")
-    arr = np.frombuffer(raw, dtype=dtype).reshape(shape)
+    axes = data.get("axes")
+    if axes is not None and (not isinstance(axes, list) or not all(type(a) is int for a in axes)
+                             or sorted(axes) != list(range(len(shape))) or "$s" in data):
+        raise ProtocolError("malformed array layout")
+    arr = np.frombuffer(raw, dtype=dtype).reshape(shape if axes is None else [shape[a] for a in axes])
     if not arr.flags.writeable:  # tests may modify what they receive
         arr = arr.copy()
+    if axes is not None:  # the sender's layout: a transposed view of the bytes in memory order
+        arr = arr.transpose(np.argsort(axes))
     if "$s" in data:
         if shape:
             raise ProtocolError("scalar with a shape")
