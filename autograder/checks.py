@@ -126,8 +126,12 @@ def check_true(condition: bool, message: str) -> None:
 
 
 def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """The grader's own central-difference gradient of scalar ``f`` at ``x``."""
-    x = np.array(x, dtype=np.float64)
+    """The grader's own central-difference gradient of scalar ``f`` at ``x``.
+
+    ``f`` receives a C-contiguous float64 copy of ``x`` (whatever the layout of ``x``: the
+    steps are made through a flat view of that copy, which a transposed array would not have).
+    """
+    x = np.array(x, dtype=np.float64, order="C")
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
