@@ -27,7 +27,7 @@ import pytest
 
 from autograder.testing import CheckFailed, weight
 from public_support import PAD_SLICE, output, pair, triple
-from support import CONV_CASES, check_unchanged_all, close, conv_backward_hints, conv_problem, conv_true_grad
+from support import CONV_CASES, check_unchanged_all, close, conv_backward_hints, conv_problem, conv_true_grad, fresh
 
 GRADS = ("dx", "dw", "db")
 OF = {"dx": "x", "dw": "w", "db": "b"}
@@ -37,7 +37,8 @@ def _describe(n, c, h, w, f, hh, ww, stride, pad):
     return f"x {(n, c, h, w)}, w {(f, c, hh, ww)}, stride={stride}, pad={pad}"
 
 
-def _student_grads(student, x, w, b, stride, pad, dout, where):
+def _student_grads(student, x, w, b, stride, pad, dout, where, copy=True):
+    x, w, b, dout = fresh(x, w, b, dout) if copy else (x, w, b, dout)
     _, cache = pair(student.conv_forward(x, w, b, stride, pad), f"conv_forward ({where})")
     return triple(student.conv_backward(dout, cache), f"conv_backward ({where})")
 
@@ -113,13 +114,13 @@ def test_caches_of_two_forward_calls(student, reference, rng):
         spec = CONV_CASES[case]
         x, w, b, dout = conv_problem(rng, **spec)
         where = _describe(**spec)
-        _, cache = pair(student.conv_forward(x, w, b, spec["stride"], spec["pad"]), f"conv_forward ({where})")
+        _, cache = pair(student.conv_forward(*fresh(x, w, b), spec["stride"], spec["pad"]), f"conv_forward ({where})")
         problems.append((x, w, b, spec["stride"], spec["pad"], dout, cache, where))
     order = ((0, "the first of two forward calls, after the second"), (1, "the second forward call"),
              (0, "the first forward call, its cache used a second time"))
     for index, when in order:
         x, w, b, stride, pad, dout, cache, where = problems[index]
-        grads = triple(student.conv_backward(dout, cache), f"conv_backward on the cache of {when}")
+        grads = triple(student.conv_backward(*fresh(dout), cache), f"conv_backward on the cache of {when}")
         for name, value in zip(GRADS, grads):
             _check_grad(reference, value, name, x, w, b, stride, pad, dout, f"on the cache of {when}: {where}",
                         hints=False)
@@ -132,7 +133,7 @@ def test_does_not_modify_inputs(student, reference, rng):
     given = {"x": x, "w": w, "b": b, "dout": dout}
     before = {k: v.copy() for k, v in given.items()}
     where = _describe(**spec)
-    grads = _student_grads(student, x, w, b, 2, 1, dout, where)
+    grads = _student_grads(student, x, w, b, 2, 1, dout, where, copy=False)
     for name, value in zip(GRADS, grads):
         _check_grad(reference, value, name, before["x"], before["w"], before["b"], 2, 1, before["dout"], where,
                     hints=False)

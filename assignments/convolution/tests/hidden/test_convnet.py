@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from autograder.testing import CheckFailed, check_close, check_scalar, numerical_gradient, weight
-from support import check_unchanged_all, close
+from support import check_unchanged_all, close, fresh
 
 KEYS = ("W1", "b1", "W2", "b2")
 CASES = {
@@ -120,7 +120,9 @@ def _hints(reference, X, y, params, reg):
     return loss_hints, grad_hints
 
 
-def _call(student, X, y, params, reg, where):
+def _call(student, X, y, params, reg, where, copy=True):
+    if copy:
+        X, y, params = *fresh(X, y), {key: value.copy() for key, value in params.items()}
     result = student.convnet_loss(X, y, params, reg)
     if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
         raise CheckFailed(f"convnet_loss ({where}) should return a tuple (loss, grads) with grads a dict")
@@ -173,7 +175,7 @@ def test_float32(student, reference, rng):
 def test_default_reg_is_zero(student, reference, rng):
     spec = CASES["N=4, C=1, 6x6, F=2, 3x3, K=3, reg=0"]
     X, y, params = _problem(reference, rng, **{**spec, "reg": 0.0})
-    result = student.convnet_loss(X, y, params)
+    result = student.convnet_loss(*fresh(X, y), {key: value.copy() for key, value in params.items()})
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise CheckFailed("convnet_loss(X, y, params) should return a tuple (loss, grads)")
     check_close(check_scalar(result[0], "the loss of convnet_loss(X, y, params)"),
@@ -187,7 +189,7 @@ def test_does_not_modify_inputs(student, reference, rng):
     X, y, params = _problem(reference, rng, **spec)
     before = {"X": X.copy(), "y": y.copy(), **{key: value.copy() for key, value in params.items()}}
     ref_loss, _ = reference.convnet_loss(X, y, params, 0.1)
-    loss, grads = _call(student, X, y, params, 0.1, "N=3, C=2, 7x6, F=3, reg=0.1")
+    loss, grads = _call(student, X, y, params, 0.1, "N=3, C=2, 7x6, F=3, reg=0.1", copy=False)
     check_close(loss, ref_loss, what="the loss of convnet_loss (N=3, C=2, 7x6, F=3, reg=0.1)", inputs=(X,))
     fresh = {key: before[key] for key in KEYS}
     _check_grads(reference, grads, before["X"], before["y"], fresh, 0.1, "N=3, C=2, 7x6, F=3, reg=0.1")

@@ -29,7 +29,7 @@ import pytest
 
 from autograder.testing import check_close, expect_raises, weight
 from public_support import output, pair, pool_shape, size_hints
-from support import (POOL_CASES, check_unchanged_all, close, distinct, pool_backward_hints, pool_true_grad,
+from support import (POOL_CASES, check_unchanged_all, close, distinct, fresh, pool_backward_hints, pool_true_grad,
                      tie_broken)
 
 
@@ -37,14 +37,14 @@ def _describe(n, c, h, w, pool, stride):
     return f"x {(n, c, h, w)}, pool_size={pool}, stride={stride}"
 
 
-def _forward(student, x, pool, stride, what):
-    out, cache = pair(student.max_pool_forward(x, pool, stride), what)
+def _forward(student, x, pool, stride, what, copy=True):
+    out, cache = pair(student.max_pool_forward(*(fresh(x) if copy else (x,)), pool, stride), what)
     hints = size_hints(x.shape, (pool, pool), stride, 0, lambda ho, wo: (x.shape[0], x.shape[1], ho, wo))
     return output(out, pool_shape(x.shape, pool, stride), what, hints), cache
 
 
-def _check_forward(student, reference, x, pool, stride, what):
-    out, cache = _forward(student, x, pool, stride, what)
+def _check_forward(student, reference, x, pool, stride, what, copy=True):
+    out, cache = _forward(student, x, pool, stride, what, copy)
     expected = reference.max_pool_forward(x, pool, stride)[0]
 
     def hints():
@@ -97,7 +97,7 @@ def test_backward(student, reference, rng, case):
     what = f"dx from max_pool_backward with {_describe(**spec)}"
     out, cache = _forward(student, x, spec["pool"], spec["stride"], f"max_pool_forward with {_describe(**spec)}")
     dout = rng.standard_normal(out.shape)
-    _check_dx(reference, student.max_pool_backward(dout, cache), x, spec["pool"], spec["stride"], dout, what)
+    _check_dx(reference, student.max_pool_backward(*fresh(dout), cache), x, spec["pool"], spec["stride"], dout, what)
 
 
 @weight(2)
@@ -109,7 +109,7 @@ def test_backward_ties(student, reference, rng, pool, stride):
     out, cache = _forward(student, x, pool, stride, f"max_pool_forward with ties, pool_size={pool}, stride={stride}")
     dout = rng.standard_normal(out.shape)
     expected = pool_true_grad(reference, tie_broken(x), pool, stride, dout)
-    _check_dx(reference, student.max_pool_backward(dout, cache), x, pool, stride, dout, what, expected)
+    _check_dx(reference, student.max_pool_backward(*fresh(dout), cache), x, pool, stride, dout, what, expected)
 
 
 @weight(2)
@@ -124,7 +124,7 @@ def test_caches_of_two_forward_calls(student, reference, rng):
     for index, when in ((0, "the first of two forward calls, after the second"), (1, "the second forward call"),
                         (0, "the first forward call, its cache used a second time")):
         x, spec, dout, cache = calls[index]
-        _check_dx(reference, student.max_pool_backward(dout, cache), x, spec["pool"], spec["stride"], dout,
+        _check_dx(reference, student.max_pool_backward(*fresh(dout), cache), x, spec["pool"], spec["stride"], dout,
                   f"dx from max_pool_backward on the cache of {when} ({_describe(**spec)})", hints=False)
 
 
@@ -134,7 +134,7 @@ def test_transposed_input_and_float32(student, reference, rng):
     cache = _check_forward(student, reference, x, 3, 2, "max_pool_forward with a transposed float32 x (2, 3, 6, 7), "
                                                         "pool_size=3, stride=2")
     dout = rng.standard_normal((2, 3, 2, 3)).astype(np.float32)
-    _check_dx(reference, student.max_pool_backward(dout, cache), x, 3, 2, dout,
+    _check_dx(reference, student.max_pool_backward(*fresh(dout), cache), x, 3, 2, dout,
               "dx from max_pool_backward with a transposed float32 x (2, 3, 6, 7), pool_size=3, stride=2",
               hints=False)
 
@@ -144,7 +144,8 @@ def test_does_not_modify_inputs(student, reference, rng):
     x = distinct(rng, (2, 3, 7, 5))
     given = {"x": x}
     before = {"x": x.copy()}
-    cache = _check_forward(student, reference, x, 3, 2, "max_pool_forward with x (2, 3, 7, 5), pool_size=3, stride=2")
+    cache = _check_forward(student, reference, x, 3, 2, "max_pool_forward with x (2, 3, 7, 5), pool_size=3, stride=2",
+                           copy=False)
     given["dout"] = rng.standard_normal((2, 3, 3, 2))
     before["dout"] = given["dout"].copy()
     dx = student.max_pool_backward(given["dout"], cache)

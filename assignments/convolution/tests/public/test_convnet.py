@@ -22,7 +22,8 @@ def _problem(seed=5):
 
 
 def _call(student, X, y, params, reg):
-    result = student.convnet_loss(X, y, params, reg)
+    """(loss, grads) of convnet_loss on copies of the inputs."""
+    result = student.convnet_loss(X.copy(), y.copy(), {key: value.copy() for key, value in params.items()}, reg)
     if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
         raise CheckFailed("convnet_loss should return (loss, grads) with grads a dict")
     return check_scalar(result[0], "the loss of convnet_loss"), result[1]
