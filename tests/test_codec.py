@@ -41,6 +41,20 @@ def test_decoded_arrays_are_writable_and_keep_dtype():
     back[0] = 7  # tests may modify what they receive
 
 
+@pytest.mark.parametrize("make", [
+    lambda a: a.transpose(0, 2, 3, 1),                       # a transposed view
+    lambda a: np.asfortranarray(a),                          # Fortran order
+    lambda a: np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2),   # channels-last memory
+])
+def test_transposed_layouts_cross_as_they_are(make):
+    """Code that depends on memory layout (strides by hand) meets the layout a test made."""
+    arr = make(np.arange(120.0).reshape(2, 3, 4, 5))
+    back = roundtrip(arr)
+    np.testing.assert_array_equal(back, arr)
+    assert back.strides == arr.strides and not back.flags.c_contiguous
+    back[0, 0, 0, 0] = -1.0  # writable, as every decoded array
+
+
 def test_objects_need_a_handle_or_fail():
     with pytest.raises(codec.ProtocolError):
         codec.pack({"value": object()})
