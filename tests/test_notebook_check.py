@@ -142,7 +142,10 @@ def test_every_release_notebook_says_how_to_check_and_what_to_submit():
         assert "pip install" in how and "nngrader" in how and f"`{assignment.student_file}.ipynb`" in how
         assert f'grader = Checker("{name}")' in code[0] and 'if __name__ == "__main__":' in code[0]
         assert [t for t in code if t.startswith("grader.check(")] == \
-            [f'grader.check("{p.name}")' for p in assignment.parts], name
+            [f'grader.check("{p.name}")' for p in assignment.parts if not p.manual], name
+        answers = {c["metadata"]["nbgrader"].get("grade_id") for c in cells
+                   if c["metadata"].get("nbgrader", {}).get("grade")}
+        assert {p.answer_cell for p in assignment.parts if p.manual} <= answers, name  # a written answer's cell
 
 
 def test_the_check_cells_are_invisible_to_grading():
