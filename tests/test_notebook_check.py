@@ -175,4 +175,5 @@ def test_a_real_kernel_runs_the_check_cells(tmp_path):
     for source, out in outputs.items():
         [shown] = [o for o in out if o.output_type == "execute_result"]
         assert "text/html" in shown.data and "FAIL" not in shown.data["text/plain"], (source, shown.data)
-        assert "public tests of" in shown.data["text/plain"] and " passed." in shown.data["text/plain"]
+        text = shown.data["text/plain"]  # grader.check_all() (docs/authoring.md) sums up every part at once
+        assert ("public tests of" in text or source == "grader.check_all()") and " passed." in text, (source, text)

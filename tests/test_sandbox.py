@@ -197,6 +197,25 @@ def test_views_reach_the_student_as_views():
         session.close()
 
 
+def test_a_dict_argument_holding_a_list_of_arrays_of_different_shapes_comes_back():
+    """A cache such as {"W": [W1, W2]} passed back to the student: mirroring it must not ask numpy for the
+    shape of a ragged list (a grader error once, found by tests/catalogue/normalization/correct/)."""
+    src = ("import numpy as np\n"
+           "def make():\n"
+           "    return {'W': [np.ones((2, 3)), np.ones(4)], 'n': 1}\n"
+           "def use(cache):\n"
+           "    cache['n'] += 1\n"
+           "    return float(sum(w.sum() for w in cache['W']))\n")
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy",)))
+    try:
+        session.start()
+        student = Student(session)
+        cache = student.make()
+        assert student.use(cache) == 10.0 and cache["n"] == 2 and [w.shape for w in cache["W"]] == [(2, 3), (4,)]
+    finally:
+        session.close()
+
+
 def test_libraries_that_ask_for_the_user_name_work_in_the_box():
     """torch's inductor cache (reached from use_deterministic_algorithms in torch 2.11) calls
     getpass.getuser(); the box's uid has no passwd entry, so the name must come from the environment."""

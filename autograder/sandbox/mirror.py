@@ -42,7 +42,7 @@ def _mirror(old, new, kept=None) -> None:
                 del old[key]
         for key, value in new.items():
             if key in old and key in same and isinstance(old[key], (np.ndarray, dict, list)) and \
-                    type(old[key]) is type(value) and np.shape(old[key]) == np.shape(value):
+                    type(old[key]) is type(value) and _same_shape(old[key], value):
                 _mirror(old[key], value)
             else:
                 old[key] = value
@@ -58,3 +58,9 @@ def _mirror(old, new, kept=None) -> None:
             old_seq, new_seq = old.bit_generator.seed_seq, new.bit_generator.seed_seq
             if isinstance(old_seq, np.random.SeedSequence) and isinstance(new_seq, np.random.SeedSequence):
                 old_seq.spawn(max(0, new_seq.n_children_spawned - old_seq.n_children_spawned))
+
+
+def _same_shape(old, new) -> bool:
+    """Whether ``new`` can be copied into ``old`` in place. Not ``np.shape``: it raises for a list of arrays
+    of different shapes (a student's cache, say), and a list is replaced by content whatever its length."""
+    return old.shape == new.shape if isinstance(old, np.ndarray) else True
