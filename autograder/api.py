@@ -34,7 +34,8 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
 
     Submissions already in ``out``'s gradebook with the same content and
     grader version are skipped unless ``regrade``. A device that cannot be
-    used raises DeviceError before anything is graded. ``cluster``: a Dask
+    used raises DeviceError before anything is graded, and a data set that the device's settings name but
+    that is missing a ConfigError. ``cluster``: a Dask
     scheduler's address; its workers grade instead of the local pool. ``roster_file``: the course roster
     (``--roster``), kept in the gradebook for every output made from it.
     """
@@ -43,7 +44,9 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
     if cluster is None:  # a cluster's workers are checked when the batch starts (cluster._survey)
         extras.require(assignment)
         from autograder.pool import LocalPool
-        executor = LocalPool(jobs, devices.resolve(device, assignment))
+        resolved = devices.resolve(device, assignment)
+        assignment.dataset(resolved)  # ConfigError now, not in every submission, when its data set is missing
+        executor = LocalPool(jobs, resolved)
     else:
         from autograder.cluster import DaskExecutor
         executor = DaskExecutor(cluster, device)  # each worker resolves the device for itself
@@ -135,6 +138,8 @@ def validate(assignment_name: str, log=sys.stdout, course: Course | None = None)
     extras.require(assignment)
     from autograder import lint
     problems = lint.public_fixture_problems(assignment)  # running cannot show these: validate has the reference
+    for missing in assignment.missing_datasets():  # not a problem here: validate grades on the CPU
+        print(f"{assignment.name} note: {missing}", file=log)
     ref = Course.of(assignment).solution_file(assignment)
     stub = Course.of(assignment).release_dir(assignment.name) / f"{assignment.student_file}.ipynb"
     if not stub.is_file():

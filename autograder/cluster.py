@@ -189,6 +189,7 @@ def _plan(client, assignment: Assignment, device: str, workers: dict) -> tuple[l
     if device == "cuda" and not any(client.run(devices.cuda_available, workers=gpu_workers).values()):
         raise devices.DeviceError("--device cuda: no GPU worker has CUDA (torch.cuda.is_available() is False "
                                   "on each); use --device auto or cpu")
+    assignment.dataset("cuda")  # GPU workers grade with the course files of this machine: the data set is here
     cpu_parts = tuple(p.name for p in assignment.parts if p.runner != "gpu")
     gpu_parts = tuple(p.name for p in assignment.parts if p.runner == "gpu")
     kinds = [TaskKind("cpu", cpu_parts, None, "cpu")] if cpu_parts else []

@@ -90,6 +90,34 @@ class Assignment:
             merged.update(self.device_settings.get("cuda", {}))
         return merged
 
+    def dataset(self, device: str) -> Path | None:
+        """The data set file the device's settings name (``dataset``), or None: the tests' own default.
+
+        A ``cpu`` data set is checked at load. A ``cuda`` one may be missing until the assignment is
+        graded on CUDA (an instructor's file kept out of the repository): then this is a ConfigError
+        naming the file and the key, raised before any grading (``api.grade_batch``, ``cluster._plan``).
+        """
+        name = self.settings(device).get("dataset")
+        if not name:
+            return None
+        path = self.data_dir / str(name)
+        if not path.is_file():
+            key = "cuda" if device == "cuda" and "dataset" in self.device_settings.get("cuda", {}) else "cpu"
+            raise ConfigError(f"{self.root / 'assignment.yaml'}: settings.{key}.dataset: {path} does not exist; "
+                              f"the {device} runs of {self.name} train on it. Put the file there "
+                              f"({self.data_dir / 'README.md'} says how to make one), or grade with --device cpu")
+        return path
+
+    def missing_datasets(self) -> list[str]:
+        """The ConfigError messages of the data sets named but absent (only a cuda one can be: see dataset)."""
+        problems = []
+        for device in self.device_settings:
+            try:
+                self.dataset(device)
+            except ConfigError as exc:
+                problems.append(str(exc))
+        return problems
+
     @property
     def has_gpu_parts(self) -> bool:
         return any(p.runner == "gpu" for p in self.parts)
@@ -203,7 +231,8 @@ def load(path: str | Path) -> Assignment:
         tolerances={str(k): float(v) for k, v in tolerances.items()},
         thresholds=thresholds,
         public_data=tuple(top.get("public_data", list, default=[])),
-        device_settings=_settings(top.sub("settings", top.get("settings", dict, default={})), path.parent),
+        device_settings=_settings(top.sub("settings", top.get("settings", dict, default={})), path.parent,
+                                  thresholds),
         intake=intake,
     )
     for i, name in enumerate(assignment.public_data):
@@ -215,8 +244,9 @@ def load(path: str | Path) -> Assignment:
     return assignment
 
 
-def _settings(r: _Reader, folder: Path) -> dict:
-    """Per-device numbers for tests (sizes, epochs, budgets); ``dataset`` names a file in data/."""
+def _settings(r: _Reader, folder: Path, thresholds: dict) -> dict:
+    """Per-device numbers for tests (sizes, epochs, budgets); ``dataset`` names an .npz in data/ (a cuda one
+    may be missing until a cuda run: ``Assignment.dataset``), ``threshold`` a key of ``thresholds``."""
     out = {}
     for device, values in r.data.items():
         if device not in ("cpu", "cuda"):
@@ -226,8 +256,15 @@ def _settings(r: _Reader, folder: Path) -> dict:
         for key, value in values.items():
             if not isinstance(value, (int, float, str, bool)):
                 r.fail(f"{device}.{key}", f"must be a number or a string, got {value!r}")
-            if key == "dataset" and not (folder / "data" / str(value)).is_file():
-                r.fail(f"{device}.{key}", f"{folder / 'data' / str(value)} does not exist")
+            if key == "dataset":
+                if not isinstance(value, str) or "/" in value or "\\" in value or value.startswith(".") \
+                        or not value.endswith(".npz"):
+                    r.fail(f"{device}.{key}", f"must be the name of an .npz file in data/, got {value!r}")
+                if device == "cpu" and not (folder / "data" / value).is_file():
+                    r.fail(f"{device}.{key}", f"{folder / 'data' / value} does not exist")
+            if key == "threshold" and value not in thresholds:
+                r.fail(f"{device}.{key}", f"must name one of thresholds ({', '.join(sorted(thresholds)) or 'none'}), "
+                                          f"got {value!r}")
             if key == "budget_s" and (not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0):
                 r.fail(f"{device}.{key}", f"must be a positive number of seconds, got {value!r}")
         out[device] = dict(values)

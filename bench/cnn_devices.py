@@ -5,7 +5,8 @@
 Grades the reference solution and every entry of
 ``tests/catalogue/cnn/gpu_wrong`` (mistakes only a GPU run can catch) on each
 device and prints, per submission: wall time, score per part, and the
-messages of the tests it lost. Needs a CUDA build of torch for ``cuda``.
+messages of the tests it lost. Needs a CUDA build of torch for ``cuda``,
+and the cuda settings' data set (``python3 assignments/cnn/data/make_large.py``).
 Figures are measured, never asserted: this is not a test.
 """
 
@@ -30,6 +31,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="grade the reference this many times per device")
     args = parser.parse_args()
     assignment = Course(REPO).assignment("cnn")
+    if "cuda" in args.devices.split(","):
+        assignment.dataset("cuda")  # its data set must be there: make it with assignments/cnn/data/make_large.py
     subs = [("reference", reference_source(assignment).encode())] * args.repeat
     subs += [(p.stem, catalogue_submission(assignment, p))
              for p in sorted((REPO / "tests/catalogue/cnn/gpu_wrong").glob("*.py"))]

@@ -10,6 +10,8 @@ maximum of the automatic parts: a person scores the manual ones).
 """
 
 import ast
+import importlib.util
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,8 +30,8 @@ def entries(kind: str) -> list:
             for name in ASSIGNMENTS for path in sorted((CATALOGUE / name / kind).glob("*.py"))]
 
 
-def graded(name: str, path: Path, device: str = "cpu"):
-    assignment = Course(REPO).assignment(name)
+def graded(name: str, path: Path, device: str = "cpu", course: Course | None = None):
+    assignment = (course or Course(REPO)).assignment(name)
     data = catalogue_submission(assignment, path)
     return assignment, grade.grade_submission(assignment, path.stem, f"{assignment.student_file}.py", data,
                                               device=device)
@@ -47,6 +49,20 @@ def failures(result) -> str:
 needs_cuda = pytest.mark.skipif(not devices.cuda_available(), reason="no CUDA device on this machine")
 
 
+@pytest.fixture(scope="module")
+def cuda_course(tmp_path_factory) -> Course:
+    """A copy of cnn with the large.npz its cuda settings name, made by data/make_large.py: the instructor's
+    file is not in the repository (a CUDA run without it stops before grading)."""
+    root = tmp_path_factory.mktemp("course")
+    for sub in ("assignments/cnn", "solutions/cnn", "release/cnn"):
+        shutil.copytree(REPO / sub, root / sub, ignore=shutil.ignore_patterns("large.npz", "__pycache__"))
+    spec = importlib.util.spec_from_file_location("make_large", root / "assignments/cnn/data/make_large.py")
+    make_large = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_large)
+    make_large.main(["--out", str(root / "assignments/cnn/data/large.npz")])
+    return Course(root)
+
+
 @pytest.mark.parametrize("name, path", entries("wrong"))
 def test_each_mistake_loses_points_where_it_should(name, path):
     assert_loses_points(name, path, "cpu")
@@ -55,24 +71,24 @@ def test_each_mistake_loses_points_where_it_should(name, path):
 @needs_cuda
 @pytest.mark.gpu
 @pytest.mark.parametrize("name, path", entries("gpu_wrong"))
-def test_each_gpu_only_mistake_loses_points_on_cuda(name, path):
+def test_each_gpu_only_mistake_loses_points_on_cuda(name, path, cuda_course):
     """Forgetting .to(device) changes nothing on a CPU runner; on CUDA it must cost points."""
-    assert_loses_points(name, path, "cuda")
+    assert_loses_points(name, path, "cuda", cuda_course)
 
 
 @needs_cuda
 @pytest.mark.gpu
 @pytest.mark.parametrize("name, path", [e for e in entries("correct") if e.values[0] == "cnn"])
-def test_each_correct_cnn_variant_gets_full_marks_on_cuda(name, path):
-    _, result = graded(name, path, "cuda")
+def test_each_correct_cnn_variant_gets_full_marks_on_cuda(name, path, cuda_course):
+    _, result = graded(name, path, "cuda", cuda_course)
     assert result.score == automatic_max(result), f"{path.name} lost points on CUDA:\n{failures(result)}"
 
 
-def assert_loses_points(name: str, path: Path, device: str):
+def assert_loses_points(name: str, path: Path, device: str, course: Course | None = None):
     header = path.read_text().splitlines()[:2]
     assert header[0].startswith("# loses:") and header[1].startswith("# mistake:"), "catalogue header missing"
     parts = [p.strip() for p in header[0].removeprefix("# loses:").split(",") if p.strip()]
-    assignment, result = graded(name, path, device)
+    assignment, result = graded(name, path, device, course)
     assert parts and all(p in {q.name for q in assignment.parts} for p in parts), f"unknown part in {parts}"
     scores = {p.name: p for p in result.parts}
     assert result.score < automatic_max(result), f"{path.name} got full marks: {header[1]}"

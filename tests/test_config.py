@@ -59,7 +59,10 @@ def test_the_fixture_loads(mini):
 @pytest.mark.parametrize("settings, key, words", [
     ({"tpu": {"epochs": 3}}, "settings.tpu", "cpu or cuda"),
     ({"cpu": {"epochs": [1, 2]}}, "settings.cpu.epochs", "number or a string"),
-    ({"cuda": {"dataset": "nope.npz"}}, "settings.cuda.dataset", "does not exist"),
+    ({"cpu": {"dataset": "nope.npz"}}, "settings.cpu.dataset", "does not exist"),
+    ({"cuda": {"dataset": "../elsewhere.npz"}}, "settings.cuda.dataset", "an .npz file in data/"),
+    ({"cuda": {"dataset": "large.csv"}}, "settings.cuda.dataset", "an .npz file in data/"),
+    ({"cuda": {"threshold": "nope"}}, "settings.cuda.threshold", "must name one of thresholds"),
     ({"cpu": {"budget_s": -1}}, "settings.cpu.budget_s", "positive number of seconds"),
 ])
 def test_settings_mistakes(tmp_path, settings, key, words):
@@ -67,6 +70,21 @@ def test_settings_mistakes(tmp_path, settings, key, words):
     with pytest.raises(config.ConfigError) as err:
         config.load(path)
     assert f": {key}:" in str(err.value) and words in str(err.value)
+
+
+def test_a_missing_cuda_data_set_is_reported_when_a_cuda_run_needs_it(tmp_path):
+    """An instructor's file kept out of the repository: the assignment loads, and asking for cuda's data set
+    names the file and the key (grade asks before a CUDA run grades anything)."""
+    path = broken(tmp_path, lambda d: d.update(settings={"cuda": {"dataset": "large.npz"}}))
+    assignment = config.load(path)
+    assert assignment.dataset("cpu") is None
+    with pytest.raises(config.ConfigError) as err:
+        assignment.dataset("cuda")
+    assert str(path) in str(err.value) and ": settings.cuda.dataset: " in str(err.value)
+    assert str(path.parent / "data" / "large.npz") in str(err.value)
+    (path.parent / "data").mkdir(exist_ok=True)
+    (path.parent / "data" / "large.npz").write_bytes(b"")
+    assert assignment.dataset("cuda") == path.parent / "data" / "large.npz" and not assignment.missing_datasets()
 
 
 def test_budgets_have_one_set_of_defaults(mini):

@@ -8,7 +8,7 @@ import pytest
 
 from autograder import devices
 from autograder.config import Part
-from autograder.sandbox.faults import StudentTimeout
+from autograder.sandbox.faults import StudentRaised, StudentTimeout
 from autograder.sandbox.session import SessionConfig, StudentSession
 from autograder.sandbox.student import Student
 
@@ -58,6 +58,17 @@ def forward(model, x):
 def draw():
     return torch.rand(3)
 
+def step(model, x):
+    model.train()
+    return model(x).sum().item()
+
+class Broken(nn.Module):
+    def forward(self, x):
+        raise ValueError("broken forward")
+
+def broken():
+    return Broken()
+
 def busy(seconds):
     import time
     end = time.time() + seconds
@@ -85,6 +96,32 @@ def test_tensors_and_modules_cross(torch_student):
     assert info["is_module"] and info["param_devices"] == ["cpu"] and info["training"] is False
     assert "Conv2d" in info["module_types"] and info["n_parameters"] == 2 * 9 + 2 + 72 * 4 + 4
     assert torch_student.torch_info(3) == {"is_module": False}
+
+
+def test_the_grader_runs_a_students_model_without_the_students_predict(torch_student):
+    model, x = torch_student.make(4), torch.rand(5, 1, 8, 8)
+    out = torch_student.torch_forward(model, x)
+    assert torch.equal(out, torch_student.forward(model, x)) and torch_student.torch_info(model)["training"] is False
+    torch_student.torch_forward(model, x, training=True)
+    assert torch_student.torch_info(model)["training"] is True  # left in the mode it ran in
+    with pytest.raises(StudentRaised, match=r"model\(\) raised ValueError: broken forward"):
+        torch_student.torch_forward(torch_student.broken(), x)
+    with pytest.raises(StudentRaised, match="expected a torch.nn.Module"):
+        torch_student.torch_forward(3, x)
+
+
+def test_a_watch_sees_mode_gradient_tracking_device_and_rows_of_each_forward_call(torch_student):
+    model, x = torch_student.make(4), torch.rand(5, 1, 8, 8)
+    assert torch_student.torch_watch(model) == []
+    torch_student.forward(model, x)  # eval, no_grad
+    torch_student.step(model, x[:3])  # train, grad
+    calls = torch_student.torch_watch(model, values=True)
+    assert calls == [{"training": False, "grad": False, "device": "cpu", "rows": 5},
+                     {"training": True, "grad": True, "device": "cpu", "rows": 3}]
+    torch_student.step(model, x)
+    (call,) = torch_student.torch_watch(model)
+    assert torch.equal(call["input"], x) and call["output"].shape == (5, 4) and call["grad"]
+    assert torch_student.torch_watch(model) == []
 
 
 def test_every_call_starts_from_the_same_random_state(torch_student):

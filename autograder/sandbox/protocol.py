@@ -84,8 +84,9 @@ def load(*, source: str, filename: str, module: str, allowed_imports: list[str],
             "statement_timeout_s": statement_timeout_s, "skip": skip, "seed": seed}
 
 
-def call(name: str, args: list, kwargs: dict) -> dict:
-    return {"op": CALL, "name": name, "args": args, "kwargs": kwargs}
+def call(name: str, args: list, kwargs: dict, probe: bool = False) -> dict:
+    """Call the student's function ``name``; with ``probe``, the grader's probe of that name (probes.py)."""
+    return {"op": CALL, "name": name, "args": args, "kwargs": kwargs, **({"probe": True} if probe else {})}
 
 
 def torch_info(target) -> dict:

@@ -219,8 +219,12 @@ class StudentSession:
                                    limits=self.config.limits)
 
     # -- calls ---------------------------------------------------------------
-    def call(self, name: str, args: tuple, kwargs: dict, timeout: float | None = None):
-        """Call ``name`` in the student's process; returns the decoded result."""
+    def call(self, name: str, args: tuple, kwargs: dict, timeout: float | None = None, probe: str | None = None):
+        """Call ``name`` in the student's process; returns the decoded result.
+
+        ``probe``: call the grader's probe of that name instead (``probes.py``); ``name`` then only
+        labels the call in messages and in the counts of timeouts and crashes.
+        """
         if self.timeouts.get(name, 0) >= MAX_TIMEOUTS_PER_FUNCTION:
             raise faults.already_timed_out(name, MAX_TIMEOUTS_PER_FUNCTION)
         if self.crashes.get(name, 0) >= MAX_CRASHES_PER_FUNCTION:
@@ -242,7 +246,8 @@ class StudentSession:
 
         deadline = time.monotonic() + (timeout or self.config.call_timeout_s)
         try:
-            self._request(protocol.call(name, list(args), dict(kwargs)), unencodable=as_callback)
+            self._request(protocol.call(probe or name, list(args), dict(kwargs), probe=probe is not None),
+                          unencodable=as_callback)
             while True:
                 msg = self.channel.recv(deadline, resolve=self.handles.resolve)
                 op = protocol.op(msg)

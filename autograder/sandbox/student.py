@@ -40,6 +40,20 @@ class Student:
         """Facts about a model the student built: see child.torch_info."""
         return self._session.torch_info(model)
 
+    def torch_forward(self, model, X, training: bool = False):
+        """``model(X)`` run by the grader's code in the student's process, not by the student's ``predict``:
+        the model put in training mode or not (and left so), no gradient tracking, X moved to the device of
+        the model's parameters; the output (a CPU tensor for a tensor). See ``probes.forward``."""
+        return self._session.call("model", (model, X), {"training": training}, timeout=self._timeout,
+                                  probe="forward")
+
+    def torch_watch(self, model, values: bool = False) -> list[dict]:
+        """Start recording how the model is called (mode, gradient tracking, input device and rows, with
+        ``values`` the inputs and outputs); returns the calls recorded since the last watch. See
+        ``probes.watch``."""
+        return self._session.call("torch_watch", (model,), {"values": values}, timeout=self._timeout,
+                                  probe="watch")
+
     def warnings(self) -> list[str]:
         """numpy warnings (overflow, invalid value, ...) raised during the last call."""
         return list(self._session.last_warnings)

@@ -26,10 +26,9 @@ puts 36 of its images in the held-out set (all classes have 174 to 183
 images), the rest in the training set. Rows of each file are then shuffled
 with the same seed, so they are not sorted by class.
 
-An instructor who wants a larger data set for GPU runners writes an
-``.npz`` with ``X_train``, ``y_train``, ``X_test``, ``y_test`` in the same
-layout (any square image size and channel count) into this folder and
-names it in ``assignment.yaml`` (``settings: cuda: dataset: ...``).
+The larger data set of GPU runners (``settings: cuda: dataset: large.npz``
+in ``assignment.yaml``) is made from these two files by ``make_large.py``,
+or supplied by the instructor in the same layout (README.md).
 """
 from __future__ import annotations
 

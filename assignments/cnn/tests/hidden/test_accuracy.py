@@ -27,6 +27,13 @@ earns nothing.
 On a GPU runner the test also requires that training really ran there: the
 model's parameters on cuda and CUDA memory allocated in the student's
 process.
+
+The data set is the device's (``config.dataset(device)``): the digits
+unless the device's settings name another file (``settings.<device>.dataset``,
+for example ``large.npz`` for ``cuda``, made by data/make_large.py), with
+the threshold its settings name (``settings.<device>.threshold``,
+``digits_accuracy`` by default). The channels, image size and number of
+classes come from the file.
 """
 import time
 
@@ -35,13 +42,13 @@ import torch
 
 from autograder.testing import CheckFailed, PartialCredit, threshold_credit, weight
 
-THRESHOLD = "digits_accuracy"
+THRESHOLD = "digits_accuracy"  # unless the device's settings name another (settings.<device>.threshold)
 
 
-def _load(data, settings):
-    """X_train, y_train, X_test, y_test; the digits unless settings name another data set."""
-    if settings.get("dataset"):
-        with np.load(data / settings["dataset"], allow_pickle=False) as f:
+def _load(data, dataset):
+    """X_train, y_train, X_test, y_test: from ``dataset`` (a path), or the digits when it is None."""
+    if dataset is not None:
+        with np.load(dataset, allow_pickle=False) as f:
             arrays = {k: f[k] for k in ("X_train", "y_train", "X_test", "y_test")}
     else:
         arrays = {}
@@ -55,7 +62,8 @@ def _load(data, settings):
 @weight(3)
 def test_heldout_accuracy(student, data, config, device):
     settings = config.settings(device)
-    X, y, X_test, y_test = _load(data, settings)
+    dataset = config.dataset(device)
+    X, y, X_test, y_test = _load(data, dataset)
     channels, side, classes = X.shape[1], X.shape[2], int(max(y.max().item(), y_test.max())) + 1
     model = student.build_model(channels, side, classes)
     started = time.monotonic()
@@ -75,10 +83,13 @@ def test_heldout_accuracy(student, data, config, device):
         raise CheckFailed(f"predict on the {len(y_test)} held-out images returned shape {pred.shape}, expected "
                           f"({len(y_test)},)")
     accuracy = float(np.mean(pred == y_test))
-    floor, target = config.threshold(THRESHOLD).floor, config.threshold(THRESHOLD).target
+    threshold = config.threshold(settings.get("threshold", THRESHOLD))
+    floor, target = threshold.floor, threshold.target
     credit = threshold_credit(accuracy, floor, target)
     if credit < 1.0:
-        raise PartialCredit(credit, f"held-out accuracy {accuracy:.3f} after {seconds:.1f} s of training on "
-                                    f"{device} ({settings['epochs']} epochs, batch size {settings['batch_size']}, "
+        images = "digits" if dataset is None else f"images of {dataset.name}"
+        raise PartialCredit(credit, f"held-out accuracy {accuracy:.3f} on {len(y_test)} {images} after "
+                                    f"{seconds:.1f} s of training on {device} ({len(y)} images, "
+                                    f"{settings['epochs']} epochs, batch size {settings['batch_size']}, "
                                     f"lr {settings['lr']:g}): full credit from {target:g}, none at or below "
                                     f"{floor:g}. Check the tests of train and predict first")

@@ -2,13 +2,16 @@
 
 The model lives in the student's process; the grader sees it through
 ``student.torch_info`` (its layer types and parameter count) and runs it
-through the student's ``predict`` (classes of every row), so these tests
-check that the network is a module with a convolution, that it accepts
-float32 input in [0, 1] of the size it was built for (other channel counts,
-image sizes that pooling does not halve evenly, other class counts), and
-that its last layer follows num_classes.
+with its own forward pass, ``student.torch_forward`` (``model(X)`` in
+evaluation mode without gradient tracking, run by the grader's code in the
+student's process), never through the student's ``predict``: a mistake in
+predict costs points in the training part only. These tests check that the
+network is a module with a convolution, that it accepts float32 input in
+[0, 1] of the size it was built for (other channel counts, image sizes that
+pooling does not halve evenly, other class counts) and returns float32
+logits (N, num_classes), not probabilities, and that its first and last
+layers follow in_channels and num_classes.
 """
-import numpy as np
 import pytest
 import torch
 
@@ -41,24 +44,42 @@ def test_a_module_with_a_convolution(student, shape):
         raise CheckFailed(f"the network of build_model{shape} has no parameters to train")
 
 
+def _logits(student, model, c, s, k, n=96):
+    """The model's output on n float32 images in [0, 1), run by the grader: checked to be (n, k) float32 logits."""
+    X = torch.rand(n, c, s, s, generator=torch.Generator().manual_seed(s * 100 + k))     # (n, c, s, s)
+    what = f"the model of build_model({c}, {s}, {k}) on float32 input of shape ({n}, {c}, {s}, {s})"
+    try:
+        out = student.torch_forward(model, X)
+    except StudentRaised as exc:
+        raise CheckFailed(f"{what} failed: {exc}. Follow the side of the image through every layer with "
+                          "conv_output_size to size the first nn.Linear, and keep the network in float32") from None
+    if not isinstance(out, torch.Tensor):
+        raise CheckFailed(f"{what} returned a {type(out).__name__}; the network must return a tensor of logits")
+    if tuple(out.shape) != (n, k):
+        hint = ": the last layer must have num_classes outputs" if out.dim() == 2 and out.shape[0] == n else ""
+        raise CheckFailed(f"{what} returned shape {tuple(out.shape)}, expected ({n}, {k}){hint}")
+    if out.dtype != torch.float32:
+        raise CheckFailed(f"{what} returned {out.dtype}, expected torch.float32 (do not convert the network with "
+                          ".double() or .half())")
+    if not torch.isfinite(out).all():
+        raise CheckFailed(f"{what} returned values that are not finite")
+    return out                                                                            # (n, k)
+
+
 @pytest.mark.parametrize("shape", SHAPES, ids=[_label(s) for s in SHAPES])
 def test_runs_on_input_of_its_size(student, shape):
-    c, s, k = shape
-    model, _ = _build(student, c, s, k)
-    X = torch.rand(96, c, s, s, generator=torch.Generator().manual_seed(s * 100 + k))   # float32 in [0, 1)
-    what = f"the model of build_model({c}, {s}, {k}) on float32 input of shape (96, {c}, {s}, {s})"
-    try:
-        pred = student.predict(model, X, "cpu")
-    except StudentRaised as exc:
-        raise CheckFailed(f"{what} (run through your predict) failed: {exc}. Follow the side of the image "
-                          "through every layer with conv_output_size to size the first nn.Linear") from None
-    pred = np.asarray(pred)
-    if pred.shape != (96,):
-        raise CheckFailed(f"{what}: your predict returned shape {pred.shape}, expected (96,) (check predict's "
-                          "own tests first)")
-    if not np.all((pred >= 0) & (pred < k)):
-        raise CheckFailed(f"{what}: your predict returned classes outside 0..{k - 1}: the last layer must have "
-                          "num_classes outputs")
+    model, _ = _build(student, *shape)
+    _logits(student, model, *shape)
+
+
+def test_returns_logits_not_probabilities(student):
+    """cross_entropy applies log-softmax itself: a network ending in softmax learns slowly (log-softmax is fine)."""
+    model, _ = _build(student, 1, 8, 10)
+    out = _logits(student, model, 1, 8, 10)
+    if bool(((out >= 0) & (out <= 1)).all()) and torch.allclose(out.sum(dim=1), torch.ones(len(out)), atol=1e-4):
+        raise CheckFailed("the network of build_model(1, 8, 10) returns probabilities (each row is >= 0 and sums "
+                          "to 1): return the logits of the last nn.Linear, without nn.Softmax; "
+                          "F.cross_entropy applies the softmax itself")
 
 
 def test_num_classes_and_in_channels_are_used(student):

@@ -31,8 +31,36 @@ Bounds, all measured with the reference network and settings below:
   seeds only, 2 of 5 for tests/catalogue/cnn/correct/batchnorm_*.py left in
   training mode, including the grader's seed 0.)
 
-Mistakes that only a GPU runner catches (device == "cuda"): the model or the
-mini-batches not moved to device in train or predict. They are in
+How the student's functions use the model is seen from the grader's side
+with ``student.torch_watch`` (a forward hook that the grader's code puts on
+the student's model, autograder/sandbox/probes.py): for every ``model(x)``
+call, the model's mode, whether its output is part of an autograd graph,
+the device and number of rows of x, and for the loss bookkeeping the input
+and output themselves. A call the hook cannot see (``model.forward(x)``)
+is not judged: those tests then pass, and the behaviour checks above remain.
+- epoch loss bookkeeping: from the logits of each mini-batch of train (its
+  graph-building calls) and the labels of its rows (found by matching the
+  rows to X), the grader computes each batch's cross-entropy and each
+  epoch's mean of them, and compares the returned list with relative
+  tolerance 1e-4 and absolute 1e-6 (1e-3 and 1e-4 on cuda). Measured on
+  the CPU: the reference and the five correct variants of the catalogue
+  agree to 1e-7 relative; every mistake below is off by 5 % or more in
+  the first or second epoch. 256 rows in batches of 16, so the mean over batches
+  equals the mean over images, and a loop that weights batches by their
+  size passes too. Caught: a sum, a division by the number of images, the
+  last batch's loss only, a total or a count not reset between epochs.
+- train in training mode: the model arrives in evaluation mode (the grader
+  runs it once in that mode, as predict leaves it); at least one call of
+  train that builds a graph must run in training mode (model.train()).
+- predict without gradient tracking: no call of predict may build a graph
+  (torch.no_grad() or torch.inference_mode()).
+- predict in evaluation mode: no call of predict may run in training mode;
+  and, for a forward pass the hook cannot see, copies of an image must get
+  one class (below).
+
+Mistakes that only a GPU runner catches (device == "cuda"): the model, the
+mini-batches or the labels not moved to device in train or predict, or
+predict's classes not brought back to the CPU before .numpy(). They are in
 tests/catalogue/cnn/gpu_wrong/, outside the CPU-only catalogue test.
 """
 import math
@@ -40,6 +68,7 @@ import math
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from autograder.testing import CheckFailed, weight
 
@@ -105,13 +134,54 @@ def _train(student, X, y, device, epochs=EPOCHS, batch=BATCH, lr=LR):
     return model, losses
 
 
-def _on_device(student, model, device, what):
+def _on_device(student, model, device, what, calls=()):
     info = student.torch_info(model)
     if info.get("param_devices") != [device]:
         raise CheckFailed(f"after {what} the model's parameters are on {info.get('param_devices')}, expected "
                           f"['{device}']: move the model with model.to(device)")
     if device == "cuda" and not info.get("cuda_max_memory_allocated"):
         raise CheckFailed(f"{what} ran with device 'cuda' but no GPU memory was ever allocated")
+    elsewhere = sorted({c["device"] for c in calls} - {device})
+    if elsewhere:
+        raise CheckFailed(f"{what} gave the model input on {', '.join(elsewhere)} with device '{device}': move "
+                          "every mini-batch with xb.to(device)")
+
+
+def _watched(calls) -> list[dict]:
+    """The records of student.torch_watch that have the expected form (they come from the student's process)."""
+    if not isinstance(calls, list):
+        return []
+    return [c for c in calls if isinstance(c, dict) and isinstance(c.get("training"), bool)
+            and isinstance(c.get("grad"), bool) and isinstance(c.get("device"), str) and type(c.get("rows")) is int]
+
+
+def _replayed(calls, X, y, epochs):
+    """Each epoch's mean of its batch losses and its last batch's loss, from train's graph-building calls.
+
+    The labels of a call's rows are found by matching them to X; None when the calls cannot be read so
+    (a loop that changes the images, calls the model a second time per batch, or skips rows).
+    """
+    label = {X[i].numpy().tobytes(): int(y[i]) for i in range(len(X))}
+    means, lasts, batch, seen = [], [], [], 0
+    for c in (c for c in calls if c["grad"]):
+        x, out = c.get("input"), c.get("output")
+        if not (isinstance(x, torch.Tensor) and isinstance(out, torch.Tensor) and x.dtype == X.dtype
+                and x.shape[1:] == X.shape[1:] and out.dim() == 2 and out.shape[0] == x.shape[0] == c["rows"]):
+            return None
+        rows = [label.get(r.numpy().tobytes()) for r in x]
+        if None in rows or not out.is_floating_point():
+            return None
+        batch.append(F.cross_entropy(out.float(), torch.tensor(rows)).item())
+        seen += len(rows)
+        if seen == len(X):
+            means.append(float(np.mean(batch)))
+            lasts.append(batch[-1])
+            batch, seen = [], 0
+        elif seen > len(X):
+            return None
+    if len(means) != epochs or batch:
+        return None
+    return np.array(means), np.array(lasts)
 
 
 def test_one_mean_loss_per_epoch(student, device):
@@ -125,6 +195,41 @@ def test_one_mean_loss_per_epoch(student, device):
                           "untrained network of C = 4 classes): return the MEAN of the epoch's batch losses, "
                           "not their sum")
     _on_device(student, model, device, "train")
+
+
+@weight(1.5)
+def test_epoch_loss_is_the_mean_of_its_batch_losses(student, device):
+    X, y = _corners(shuffled=True)
+    model = student.build_model(1, 8, C)
+    student.torch_watch(model, values=True)
+    what = f"train(model, X, y, device, epochs={EPOCHS}, batch_size={BATCH}, lr={LR}) on 256 images"
+    value = student.train(model, X, y, device, EPOCHS, BATCH, LR)
+    calls = _watched(student.torch_watch(model))
+    batches = len(y) // BATCH
+    losses = _losses(value, EPOCHS, batches, what)
+    _on_device(student, model, device, "train", calls)
+    replayed = _replayed(calls, X, y, EPOCHS)
+    if replayed is None:
+        return  # the hook could not follow the loop: the other tests judge it
+    means, lasts = replayed
+    # The same logits give the same cross-entropy up to float32 rounding; on a GPU the reduction order differs,
+    # which matters relatively for the tiny losses of a last epoch (1e-5), hence the absolute part there.
+    rtol, atol = (1e-3, 1e-4) if device == "cuda" else (1e-4, 1e-6)
+    if np.allclose(losses, means, rtol=rtol, atol=atol):
+        return
+    known = [
+        (means * batches, "the SUM of the epoch's batch losses: divide it by the number of mini-batches"),
+        (means / BATCH, "divided by the number of images: each batch loss is already the mean over its images, so "
+                        "divide the sum of the batch losses by the number of mini-batches"),
+        (lasts, "the loss of the epoch's LAST mini-batch only: add up loss.item() of every mini-batch"),
+        (np.cumsum(means) / np.arange(1, EPOCHS + 1), "a mean over all the epochs so far: set the sum and the count "
+                                                      "to zero at the start of EACH epoch"),
+        (np.cumsum(means), "a sum of the epoch means so far: set the sum to zero at the start of EACH epoch"),
+    ]
+    hint = next((h for v, h in known if np.allclose(losses, v, rtol=rtol, atol=atol)), None)
+    raise CheckFailed(f"{what} returned {', '.join(f'{v:.4f}' for v in losses)}: not, for each epoch, the mean "
+                      "over its mini-batches of the batch loss (the grader recomputed each batch's cross-entropy "
+                      "from your model's outputs)", hint=hint)
 
 
 @weight(2)
@@ -150,6 +255,34 @@ def test_fits_data_sorted_by_class(student, device):
                           f"your network classifies {accuracy:.2f} of its own training images correctly (a "
                           "correct loop gets them all). Check that the loss falls, and that the rows are shuffled "
                           "in every epoch (torch.randperm)")
+
+
+def test_train_puts_the_model_in_training_mode(student, device):
+    """The model may arrive in evaluation mode (after predict): train must switch it back (dropout, batch norm)."""
+    X, y = _corners(shuffled=True)
+    model = student.build_model(1, 8, C)
+    student.torch_forward(model, X[:4])  # the grader's forward pass in evaluation mode leaves the model so
+    student.torch_watch(model)
+    student.train(model, X, y, device, 1, BATCH, LR)
+    steps = [c for c in _watched(student.torch_watch(model)) if c["grad"]]
+    if steps and not any(c["training"] for c in steps):
+        raise CheckFailed("the model came to train in evaluation mode (as predict leaves it) and every forward "
+                          "pass of train ran in evaluation mode, so dropout and batch norm did not train: call "
+                          "model.train() at the start of train")
+
+
+def test_predict_tracks_no_gradients(student, device):
+    X, y = _corners(shuffled=True)
+    model = student.build_model(1, 8, C)
+    student.train(model, X, y, device, 1, 64, 0.0)  # lr = 0: only puts the model on device
+    student.torch_watch(model)
+    _classes(student.predict(model, X[:100], device), 100, "predict on 100 images")
+    calls = _watched(student.torch_watch(model))
+    if any(c["grad"] for c in calls):
+        raise CheckFailed("predict ran the model with gradient tracking on, so every call built an autograd graph "
+                          "(memory and time for nothing): run the forward passes of predict inside "
+                          "`with torch.no_grad():`")
+    _on_device(student, model, device, "predict", calls)
 
 
 def test_uses_the_learning_rate(student, device):
@@ -202,7 +335,8 @@ def test_predict_batch_size(student, device):
 
 @weight(2)
 def test_predict_in_evaluation_mode(student, device):
-    """Copies of an image get one class: no dropout noise, no batch statistics at prediction."""
+    """No forward pass of predict in training mode, and copies of an image get one class (for a forward pass
+    the watch cannot see): no dropout noise, no batch statistics at prediction."""
     X, y = _corners(seed=4, shuffled=True)
     model = student.build_model(1, 8, C)
     # lr = 0: Adam leaves every weight as it was, so the network stays untrained and its logits close
@@ -213,7 +347,12 @@ def test_predict_in_evaluation_mode(student, device):
     # image), the other 156 rows mix the four in a random order.
     mixed = torch.randperm(156, generator=torch.Generator().manual_seed(5)) % 4
     image = torch.cat([torch.zeros(100, dtype=torch.int64), mixed])           # (256,)
+    student.torch_watch(model)
     pred = _classes(student.predict(model, X[:4][image], device, batch_size=100), 256, "predict on 256 images")
+    if any(c["training"] for c in _watched(student.torch_watch(model))):
+        raise CheckFailed("predict ran the model in training mode, where dropout drops random units and batch norm "
+                          "uses the statistics of the batch: call model.eval() (with the parentheses) before the "
+                          "forward passes")
     image = image.numpy()
     if any(len(set(pred[image == i].tolist())) > 1 for i in range(4)):
         training = student.torch_info(model).get("training")

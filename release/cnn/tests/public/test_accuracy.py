@@ -4,7 +4,10 @@ Trains your model (your build_model and train, with the epochs, batch size
 and learning rate of ``settings`` in assignment.yaml) on the first 1137
 images of data/digits_train.npz, within the part's time budget, and scores
 your predict on the other 300. The hidden test does the same with all 1437
-training images and 360 held-out images, with the same thresholds.
+training images and 360 held-out images, with the same thresholds. (A
+grader with a GPU may train the hidden test on a larger data set that its
+cuda settings name; this preview always uses the digits, with the settings
+that go with them.)
 """
 import time
 
@@ -19,6 +22,8 @@ N_VAL = 300
 
 def test_validation_accuracy(student, data, config, device):
     settings = config.settings(device)
+    if settings.get("dataset"):  # this device's numbers are for another data set: the digits' are cpu's
+        settings = {**config.settings("cpu"), "budget_s": max(settings["budget_s"], config.settings("cpu")["budget_s"])}
     with np.load(data / "digits_train.npz", allow_pickle=False) as f:
         X, y = torch.from_numpy(f["X_train"]), f["y_train"]
     model = student.build_model(1, 8, 10)

@@ -1,4 +1,4 @@
-# loses: training
+# loses: model, training
 # mistake: build_model ends with nn.Softmax, so cross_entropy receives probabilities instead of logits and learns slowly.
 from torch import nn
 

@@ -1,4 +1,4 @@
-# loses: training, accuracy, model
+# loses: training, accuracy
 # mistake: predict runs without torch.no_grad() and calls .numpy() on logits that require grad, which raises.
 import numpy as np
 import torch
