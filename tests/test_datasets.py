@@ -90,7 +90,7 @@ def test_a_generated_data_set_is_what_cuda_runs_get(tmp_path, monkeypatch):
     outcome = suite.TestOutcome("test_heldout_accuracy", "accuracy", "hidden", 1.0, "passed", 1.0, "", 0.1)
     runs = [record.Run("cnn.py", "0" * 64, ("accuracy",), device, (outcome,), (), "", (), 0.1, "")
             for device in ("cuda", "cpu")]
-    budgets = [record.assemble(a, "s", [run]).parts[-1].budget_s for run in runs]
+    budgets = [next(p.budget_s for p in record.assemble(a, "s", [run]).parts if p.name == "accuracy") for run in runs]
     assert budgets == [a.settings("cuda")["budget_s"], a.settings("cpu")["budget_s"]] and budgets[0] != budgets[1]
 
 
