@@ -136,13 +136,13 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                 raise
             finally:
                 executor.close()
-        report.rebuild(out, book, assignment, context)
+        rows, lines = report.rebuild(out, book, assignment, context)
         if changes:
             audit.write(out, changes)
         elapsed = time.monotonic() - started
-        print(report.summary_table(standing.rows(book, assignment, context), assignment), file=log)
+        print(report.summary_table(rows, assignment), file=log)
         unreadable = sum(r.status == "unreadable" for r in results)
-        _attention(book, assignment, context, log)
+        _attention(lines, log)
         print(f"done: {len(results) - unreadable} graded, {unreadable} unreadable, {skipped} skipped as unchanged, "
               f"{len(faults)} grader fault(s), "
               f"{elapsed:.1f} s ({len(results) / elapsed if elapsed else 0:.2f} submissions/s); "
@@ -157,9 +157,8 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
     return results, faults
 
 
-def _attention(book: Gradebook, assignment: Assignment, context, log) -> None:
+def _attention(lines: list, log) -> None:
     """A line per status that needs a person (to review, missing from the roster), naming the first ones."""
-    lines = standing.class_list(book, assignment, finalized=standing.rows(book, assignment, context))
     for status in ("needs_review", "missing"):
         ids = [safe.clean(line.student) for line in lines if line.status == status]
         if ids:

@@ -157,15 +157,6 @@ class Gradebook:
             os.close(self._held)  # releases the folder
             self._held = -1
 
-    def is_current(self, assignment: str, student: str, sha256: str, grader_version: str = __version__,
-                   material: str = "") -> bool:
-        """Graded already, from the same bytes, by the same grader version, with the same grading material."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT sha256, grader_version, status, material FROM submissions WHERE assignment=? AND student=?",
-                (assignment, student)).fetchone()
-        return row is not None and row == (sha256, grader_version, "graded", material)
-
     def current(self, assignment: str, student: str) -> "Row | None":
         """The student's current grading (the newest), or None."""
         return next(iter(self._rows("WHERE assignment=? AND student=?", (assignment, student))), None)

@@ -109,9 +109,10 @@ def write_student(out: Path, result: Result, review: tuple[str, ...] = ()) -> Pa
     return folder
 
 
-def rebuild(out: Path, book, assignment, context=None) -> None:
+def rebuild(out: Path, book, assignment, context=None) -> tuple[list, list]:
     """Every output of the batch, from the gradebook's records (and the roster, adjustments and flags it keeps),
-    each record seen through the course's rules (:func:`autograder.standing.class_list`)."""
+    each record seen through the course's rules (:func:`autograder.standing.class_list`); the finalized rows and
+    the class list it made them from, for the closing lines."""
     rows = standing.rows(book, assignment, context)
     lines = standing.class_list(book, assignment, finalized=rows)
     for line in lines:
@@ -121,6 +122,7 @@ def rebuild(out: Path, book, assignment, context=None) -> None:
     _atomic_write(out / "summary.html", summary_html(rows, assignment, lines))
     if any(p.manual for p in assignment.parts):
         _atomic_write(out / "answers.html", answers_html(rows, assignment))
+    return rows, lines
 
 
 GRADEBOOK_COLUMNS = ("student", "name", "email", "section")  # then a column per part, then TAIL_COLUMNS
