@@ -106,8 +106,10 @@ def grade_job(job: dict, course: bytes) -> dict:
     worker = get_worker()
     assignment = course_assignment(job["assignment"], course)
     device = devices.resolve(job["device"], assignment)  # 'auto': cuda where this worker has it
+    parts = tuple(job["parts"]) if job["parts"] is not None else None
     with _slot() as slot:
+        limits = grade.call_limits(assignment, device, parts, slot)  # this worker's reference times, measured once
         run = grade.run_parts(assignment, job["filename"], job["data"], slot=slot, notes=tuple(job["notes"]),
                               device=device, threads=job["threads"].get(worker.address, 1), parts=job["parts"],
-                              worker=worker.address)
+                              worker=worker.address, limits=limits)
     return run.to_dict()

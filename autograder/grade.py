@@ -20,7 +20,7 @@ import types
 from dataclasses import replace
 from pathlib import Path
 
-from autograder import devices, extract, record, suite
+from autograder import calls, devices, extract, record, suite
 from autograder.config import Assignment, ConfigError
 from autograder.course import Course
 from autograder.sandbox import launcher
@@ -34,10 +34,11 @@ _references: dict[Path, types.ModuleType] = {}
 
 
 def session_config(assignment: Assignment, source: str, filename: str, slot: int = 0, device: str = "cpu",
-                   threads: int = 1) -> SessionConfig:
+                   threads: int = 1, call_limits: calls.CallLimits | None = None) -> SessionConfig:
     """The student process's settings for ``assignment``: its budgets, imports and rule.
 
-    ``device`` is what the session's GPU parts get ('cuda' gives the process the GPUs).
+    ``device`` is what the session's GPU parts get ('cuda' gives the process the GPUs); ``call_limits``
+    the limit of each call, from the reference's times (:func:`call_limits`; None: ``call_timeout_s``).
     """
     b = assignment.budgets
     return SessionConfig(
@@ -45,7 +46,7 @@ def session_config(assignment: Assignment, source: str, filename: str, slot: int
         allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule,
         limits=Limits.of(b, threads=threads, cuda=device == "cuda"),
         call_timeout_s=b.call_timeout_s, load_timeout_s=b.load_timeout_s, statement_timeout_s=b.statement_timeout_s,
-        slot=slot, preload=tuple(dict.fromkeys(("numpy", *assignment.allowed_imports))))
+        slot=slot, preload=tuple(dict.fromkeys(("numpy", *assignment.allowed_imports))), call_limits=call_limits)
 
 
 def reference(assignment: Assignment) -> types.ModuleType:
@@ -72,27 +73,49 @@ def reference(assignment: Assignment) -> types.ModuleType:
         return _references[assignment.root]
 
 
+def call_limits(assignment: Assignment, device: str = "cpu", parts: tuple[str, ...] | None = None,
+                slot: int = 0) -> calls.CallLimits | None:
+    """Each call's time limit for grading ``parts`` on ``device`` in this process, from the reference's own
+    times (``autograder/calls.py``): the reference is graded once per process the first time, in sandbox
+    slot ``slot`` (one the caller holds); None when the course has no reference solution."""
+    parts = tuple(p.name for p in assignment.parts) if parts is None else tuple(parts)
+    try:
+        path = Course.of(assignment).solution_file(assignment)
+    except ConfigError:
+        return None
+
+    def measure() -> calls.CallTimes:
+        times = calls.CallTimes()
+        run_parts(assignment, path.name, path.read_bytes(), slot=slot, device=device, parts=parts, times=times)
+        return times
+
+    return calls.for_run(assignment, device, parts, measure)
+
+
 def grade_submission(assignment: Assignment, student: str, filename: str, data: bytes,
                      visibilities=suite.VISIBILITIES, slot: int = 0, notes: tuple[str, ...] = (),
                      device: str = "cpu", threads: int = 1, parts: tuple[str, ...] | None = None,
-                     found: extract.Extracted | None = None) -> record.Result:
+                     found: extract.Extracted | None = None,
+                     limits: calls.CallLimits | None = None) -> record.Result:
     """Grade the parts ``parts`` (default: every part) of one submission here; its result record."""
     run = run_parts(assignment, filename, data, visibilities, slot=slot, notes=notes, device=device,
-                    threads=threads, parts=parts, found=found)
+                    threads=threads, parts=parts, found=found, limits=limits)
     return record.assemble(assignment, student, [run])
 
 
 def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=suite.VISIBILITIES,
               slot: int = 0, notes: tuple[str, ...] = (), device: str = "cpu", threads: int = 1,
               parts: tuple[str, ...] | None = None, worker: str = "",
-              found: extract.Extracted | None = None) -> record.Run:
+              found: extract.Extracted | None = None, limits: calls.CallLimits | None = None,
+              times: calls.CallTimes | None = None) -> record.Run:
     """Run the tests of ``parts`` (default: all) on one submission; unscored.
 
     ``device`` is what GPU parts get ('cpu' or 'cuda', already resolved);
     ``slot`` picks the sandbox's uid and warm box; ``threads`` is the
     process's share of the cores. ``found``: the code already extracted
     from ``data`` (the cells a notebook's kernel ran: ``extract.from_cells``),
-    labelled the way the student knows them.
+    labelled the way the student knows them. ``limits``: each call's time limit (:func:`call_limits`);
+    ``times``: where to record how long each call took (to measure the reference).
     """
     started = time.monotonic()
     sha = hashlib.sha256(data).hexdigest()
@@ -108,7 +131,10 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
         return record.Run(found.filename, sha, parts, device, tuple(outcomes), tuple(found.notes), "",
                           (launcher.describe(),), time.monotonic() - started, worker,
                           unreadable="; ".join(found.notes) or "no code could be read")
-    session = StudentSession(session_config(assignment, found.source, found.filename, slot, device, threads))
+    session = StudentSession(session_config(assignment, found.source, found.filename, slot, device, threads,
+                                            limits))
+    if times is not None:
+        session.call_times = times
     try:
         loaded = session.start()
         run_notes = list(found.notes) + [found.locate(n) for n in loaded.notes]
@@ -117,7 +143,7 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
         if any(c.visibility == "hidden" for c in cases):
             fixtures["reference"] = reference(assignment)
         deadline = started + assignment.budgets.submission_timeout_s
-        outcomes = [_located(o, found) for o in suite.run(cases, fixtures, deadline)]
+        outcomes = [_located(o, found) for o in suite.run(cases, fixtures, deadline, session.begin_test)]
         sandbox = tuple(session.mechanisms)
     finally:
         session.close()

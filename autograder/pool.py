@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import queue
+import time
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Iterator
 
@@ -41,6 +42,9 @@ class LocalPool:
     def open(self, assignment: Assignment, jobs: list[Job]) -> str:
         if any(assignment.tests_dir("hidden").glob("test_*.py")):
             grade.reference(assignment)  # loaded once, before the threads
+        started = time.monotonic()
+        limits = grade.call_limits(assignment, self.device)  # the reference graded once, before the threads
+        measured = time.monotonic() - started
         threads = max(1, usable_cores() // self.slots)
         free: queue.Queue = queue.Queue()
         for slot in range(self.slots):
@@ -50,14 +54,16 @@ class LocalPool:
             slot = free.get()
             try:
                 return [grade.run_parts(assignment, job.filename, job.data, slot=slot, notes=job.notes,
-                                        device=self.device, threads=threads)]
+                                        device=self.device, threads=threads, limits=limits)]
             finally:
                 free.put(slot)
 
         self._pool = ThreadPoolExecutor(max_workers=self.slots)
         self._futures = {self._pool.submit(work, job): job for job in jobs}
         return (f"with {self.slots} slot(s); sandbox {launcher.describe()}"
-                + (f"; GPU parts on {self.device}" if assignment.has_gpu_parts else ""))
+                + (f"; GPU parts on {self.device}" if assignment.has_gpu_parts else "")
+                + (f"; call time limits from the reference's {len(limits)} calls (graded in {measured:.1f} s)"
+                   if limits else "; fixed call time limits (no reference solution)"))
 
     def results(self) -> Iterator[tuple[Job, list[record.Run] | str]]:
         for future in as_completed(self._futures):

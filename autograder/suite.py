@@ -234,11 +234,14 @@ def _label(value, name: str, index: int) -> str:
     return f"{name}{index}"
 
 
-def run(cases: list[TestCase], fixtures: dict, deadline: float | None = None) -> list[TestOutcome]:
+def run(cases: list[TestCase], fixtures: dict, deadline: float | None = None,
+        before_each=None) -> list[TestOutcome]:
     """Run every case; ``fixtures`` maps fixture names to values (``rng`` is made per test,
-    ``device`` maps each part to its device)."""
+    ``device`` maps each part to its device). ``before_each(test_id)`` is told which test starts."""
     outcomes = []
     for case in cases:
+        if before_each is not None:
+            before_each(case.id)
         if deadline is not None and time.monotonic() > deadline:
             outcomes.append(TestOutcome(case.id, case.part, case.visibility, case.weight, "timeout", 0.0,
                                         "not run: the time budget of the whole submission was used up", 0.0))

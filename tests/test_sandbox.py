@@ -197,6 +197,52 @@ def test_views_reach_the_student_as_views():
         session.close()
 
 
+def test_changes_come_back_bit_for_bit_and_untouched_arguments_stay_as_they_were():
+    """The child sends back only the arguments a call changed (child.unchanged): a change numpy's == cannot see
+    (0.0 to -0.0, one NaN for another) still counts, lists and generators changed in place come back, and an
+    argument the call did not touch keeps its values."""
+    src = ("import numpy as np\n"
+           "def touch(x, nan, items, rng, same):\n"
+           "    x[1] = -0.0\n"
+           "    nan.view(np.uint64)[0] ^= 1      # another NaN\n"
+           "    items.append(3)\n"
+           "    rng.random()\n"
+           "    return float(same.sum())\n")
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy",)))
+    try:
+        session.start()
+        x, nan, items, same = np.zeros(2), np.array([np.nan]), [1, 2], np.arange(3.0)
+        rng = np.random.default_rng(5)
+        expected = np.random.default_rng(5)
+        expected.random()
+        before = nan.view(np.uint64)[0]
+        assert Student(session).touch(x, nan, items, rng, same) == 3.0
+        assert np.signbit(x[1]) and nan.view(np.uint64)[0] == before ^ 1
+        assert items == [1, 2, 3] and rng.random() == expected.random()
+        assert same.tolist() == [0.0, 1.0, 2.0]
+    finally:
+        session.close()
+
+
+def test_every_call_starts_from_the_same_random_state():
+    """The child reseeds after each answer (and after loading), so a call's draws never depend on what ran before."""
+    src = ("import random\nimport numpy as np\n"
+           "DRAWN_AT_LOAD = np.random.rand()\n"
+           "def draw():\n"
+           "    return [random.random(), float(np.random.rand())]\n"
+           "def burn():\n"
+           "    random.random(); np.random.rand(10)\n")
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy", "random")))
+    try:
+        session.start()
+        student = Student(session)
+        first = student.draw()
+        student.burn()
+        assert student.draw() == first and student.draw() == first
+    finally:
+        session.close()
+
+
 def test_a_dict_argument_holding_a_list_of_arrays_of_different_shapes_comes_back():
     """A cache such as {"W": [W1, W2]} passed back to the student: mirroring it must not ask numpy for the
     shape of a ragged list (a grader error once, found by tests/catalogue/normalization/correct/)."""
@@ -229,8 +275,9 @@ def test_libraries_that_ask_for_the_user_name_work_in_the_box():
 
 
 def test_a_failure_of_the_graders_own_reseeding_is_a_grader_fault():
-    """Reseeding runs before every call; if it breaks, the call is the grader's fault, not a crash of the student's."""
-    src = "import random\ndef f():\n    return 1\ndef break_seeding():\n    random.seed = None\n"
+    """Reseeding runs between calls (after each answer is sent); if it breaks, the next call is the grader's
+    fault, not a crash of the student's."""
+    src = "import random\ndef f():\n    return 1\ndef break_seeding():\n    random.seed = random.setstate = None\n"
     session = StudentSession(SessionConfig(src, "m.py", "m", ("random",)))
     try:
         session.start()

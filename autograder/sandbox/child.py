@@ -50,6 +50,8 @@ class Child:
         self.handle_ids: dict[int, int] = {}  # id(object) -> handle id: one handle per object
         self.last_handle = 0  # ids are never reused within a process
         self.seed = 0
+        self.unseeded: str | None = None  # why the last reseeding failed
+        self.warnings = WarningLog()
 
     # -- values crossing the channel ---------------------------------------
     def keep(self, obj) -> dict:
@@ -151,29 +153,39 @@ class Child:
             self.send(protocol.error(protocol.MISSING, f"your code does not define a function {name}()"))
             return
         args, kwargs = request["args"], request["kwargs"]
-        try:
-            reseed(self.seed)
-        except Exception as exc:  # the grader's own step failed: flagged for the TA, never the student's loss
-            self.send(protocol.error(protocol.SETUP, f"reseeding failed: {type(exc).__name__}: {exc}"))
+        if self.unseeded is not None:  # the grader's own step failed: flagged for the TA, never the student's loss
+            self.send(protocol.error(protocol.SETUP, f"reseeding failed: {self.unseeded}"))
             return
-        before = {key: _entry_ids(value) for key, value in [*enumerate(args), *kwargs.items()]}
+        before_args = [snapshot(value) for value in args]
+        before_kwargs = {key: snapshot(value) for key, value in kwargs.items()}
+        self.warnings.start()
         try:
-            with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn",
-                                                                            divide="warn", under="ignore"):
-                warnings.simplefilter("always")
-                result = func(*args, **kwargs)
+            result = func(*args, **kwargs)
         except BaseException as exc:
             self.send(protocol.error(protocol.RAISED, describe_exception(exc, self.module.__file__),
                                      type(exc).__name__, [c.__name__ for c in type(exc).__mro__]))
             return
-        seen = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
-        # For each dict argument, the entries still holding the same object:
-        # the caller updates those in place and rebinds the others, as a
-        # direct call would leave it.
-        kept = {str(key): [k for k, ident in ids.items() if k in value and id(value[k]) == ident]
-                for key, value in [*enumerate(args), *kwargs.items()]
-                if isinstance(value, dict) and (ids := before.get(key))}
-        self.send(protocol.result(result, list(args), kwargs, seen, kept))
+        seen = self.warnings.stop()
+        # Only the arguments the call changed in place go back (the caller's copies of the others are
+        # still right), and for each changed dict the entries still holding the same object: the
+        # caller updates those in place and rebinds the others, as a direct call would leave it.
+        changed_args = {str(i): value for i, value in enumerate(args) if not unchanged(value, before_args[i])}
+        changed_kwargs = {key: value for key, value in kwargs.items() if not unchanged(value, before_kwargs[key])}
+        before = {**{str(i): b for i, b in enumerate(before_args)}, **before_kwargs}
+        kept = {key: [k for k, (ident, _) in before[key].items() if k in value and id(value[k]) == ident]
+                for key, value in [*changed_args.items(), *changed_kwargs.items()]
+                if type(value) is dict and type(before[key]) is dict}
+        self.send(protocol.result(result, changed_args, changed_kwargs, seen, kept))
+
+    def reseed(self) -> None:
+        """The same random state before every call (:func:`reseed`). Done after each call's answer is
+        sent, while the grader reads it, rather than before the next call, where it would add to the
+        round trip; a failure is reported by the next call."""
+        try:
+            reseed(self.seed)
+            self.unseeded = None
+        except Exception as exc:
+            self.unseeded = f"{type(exc).__name__}: {exc}"[:300]
 
     def serve(self) -> None:
         while True:
@@ -181,14 +193,19 @@ class Child:
             op = protocol.op(request)
             if op == protocol.LOAD:
                 self.load(request)
+                self.reseed()  # top-level statements may have drawn numbers
             elif op == protocol.CALL:
                 self.call(request)
+                self.reseed()
             elif op == protocol.TORCH_INFO:
                 self.send(protocol.info(torch_info(request.get("target"))))
             elif op == protocol.RELEASE:
                 self.release(request.get("ids", []))
             elif op == protocol.EXIT:
                 return
+
+
+_python_state: dict[int, tuple] = {}
 
 
 def reseed(seed: int) -> None:
@@ -198,7 +215,10 @@ def reseed(seed: int) -> None:
     when the student's code has imported it; importing it here would cost
     every numpy assignment 2.5 s.
     """
-    random.seed(seed)
+    if _python_state.get(seed) is None:
+        random.seed(seed)
+        _python_state[seed] = random.getstate()
+    random.setstate(_python_state[seed])  # the same state as random.seed(seed), in half the time
     np.random.seed(seed)
     torch = sys.modules.get("torch")
     if torch is not None:
@@ -233,8 +253,90 @@ def torch_info(module) -> dict:
         return {"is_module": True, "error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
-def _entry_ids(value) -> dict:
-    return {k: id(v) for k, v in value.items()} if isinstance(value, dict) else {}
+class WarningLog:
+    """The warnings of one call (numpy's overflow, invalid value and divide by zero among them).
+
+    Set up once, not per call (a ``warnings.catch_warnings`` and an
+    ``np.errstate`` per call cost more than the rest of a small call): each
+    call only checks that the student's code has not changed the settings
+    since, and puts them back if it has. Only the first few are kept.
+    """
+
+    KEEP = 5
+    ERRSTATE = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self.recording = False
+        self._always = None
+
+    def _show(self, message, category, filename, lineno, file=None, line=None):
+        if self.recording and len(self.seen) < self.KEEP:
+            self.seen.append(f"{category.__name__}: {message}"[:200])
+
+    def start(self) -> None:
+        self.seen = []
+        if np.geterr() != self.ERRSTATE:
+            np.seterr(**self.ERRSTATE)
+        if warnings.showwarning != self._show or not warnings.filters or warnings.filters[0] is not self._always:
+            warnings.simplefilter("always")
+            self._always = warnings.filters[0]
+            warnings.showwarning = self._show
+        self.recording = True
+
+    def stop(self) -> list[str]:
+        self.recording = False
+        return self.seen
+
+
+_UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def snapshot(value):
+    """What :func:`unchanged` needs to tell whether a call changed ``value`` in place: copies of its
+    arrays, the identity of what its lists and dicts hold, a generator's state. None for what a call
+    cannot change or the caller never gets back (numbers, strings, objects behind handles)."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.copy()
+    if kind is dict:
+        return {k: (id(v), snapshot(v)) for k, v in value.items()}
+    if kind is list:
+        return [(id(v), snapshot(v)) for v in value]
+    if kind is tuple:
+        return tuple(snapshot(v) for v in value)
+    if kind is np.random.Generator:
+        return value.bit_generator.state
+    return None
+
+
+def unchanged(value, before) -> bool:
+    """Whether ``value`` is as :func:`snapshot` saw it: the same bits in every array, the same objects in
+    every list and dict entry."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return _same_bits(value, before)
+    if kind is dict:
+        return type(before) is dict and value.keys() == before.keys() and all(
+            id(v) == before[k][0] and unchanged(v, before[k][1]) for k, v in value.items())
+    if kind is list:
+        return type(before) is list and len(value) == len(before) and all(
+            id(v) == ident and unchanged(v, b) for v, (ident, b) in zip(value, before))
+    if kind is tuple:
+        return all(unchanged(v, b) for v, b in zip(value, before))
+    if kind is np.random.Generator:
+        return value.bit_generator.state == before
+    return True
+
+
+def _same_bits(a: np.ndarray, b) -> bool:
+    """Bit for bit (a NaN equals itself, -0.0 differs from 0.0)."""
+    if not isinstance(b, np.ndarray) or a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    unsigned = _UINT.get(a.itemsize)
+    if unsigned is None:  # complex128: compared as numbers
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a.view(unsigned), b.view(unsigned)))
 
 
 class CallbackStub:

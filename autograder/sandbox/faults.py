@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import signal
 
+from autograder.calls import FLOOR_S, MULTIPLE
 from autograder.sandbox import protocol
 
 
@@ -49,7 +50,9 @@ class SandboxError(RuntimeError):
 
 # -- a call ---------------------------------------------------------------------
 def already_timed_out(name: str, times: int) -> StudentTimeout:
-    return StudentTimeout(f"not run: {name}() already timed out {times} times in earlier tests")
+    earlier = "in an earlier test" if times == 1 else f"{times} times in earlier tests"
+    return StudentTimeout(f"not run: {name}() already ran past its time limit {earlier} (after that, the "
+                          "grader stops calling it, so that one infinite loop costs one time limit, not one per test)")
 
 
 def already_crashed(name: str, times: int) -> StudentCrashed:
@@ -65,8 +68,11 @@ def reload_failed() -> StudentCrashed:
     return StudentCrashed("your code could not be loaded again after an earlier crash")
 
 
-def timed_out(name: str, seconds: float) -> StudentTimeout:
-    return StudentTimeout(f"{name}() did not finish within {seconds:g} s (an infinite loop, or far too slow)")
+def timed_out(name: str, seconds: float, derived: bool = False) -> StudentTimeout:
+    why = (f" ({MULTIPLE:g} times what the reference solution took on this call, and at least {FLOOR_S:g} s)"
+           if derived else "")
+    return StudentTimeout(f"{name}() did not finish within {seconds:.3g} s{why}: an infinite loop, or far too "
+                          "slow")
 
 
 def crashed(name: str, why: str) -> StudentCrashed:

@@ -15,20 +15,21 @@ from __future__ import annotations
 import numpy as np
 
 
-def mirror_changes(args: tuple, new_args, kwargs: dict, new_kwargs, kept: dict) -> None:
+def mirror_changes(args: tuple, new_args: dict, kwargs: dict, new_kwargs: dict, kept: dict) -> None:
     """Copy the student's in-place changes of arguments back into the caller's objects.
 
+    ``new_args`` maps positions (as strings) and ``new_kwargs`` names to the
+    arguments the call changed, as it left them; the others did not change.
     ``kept[position or name]`` lists the entries of a dict argument that
     still hold the object the student received; only those are updated in
     place, the others are rebound to what the student put there.
     """
-    if isinstance(new_args, list) and len(new_args) == len(args):
-        for i, (old, new) in enumerate(zip(args, new_args)):
-            _mirror(old, new, kept.get(str(i)))
-    if isinstance(new_kwargs, dict):
-        for key, old in kwargs.items():
-            if key in new_kwargs:
-                _mirror(old, new_kwargs[key], kept.get(key))
+    for i, old in enumerate(args):
+        if str(i) in new_args:
+            _mirror(old, new_args[str(i)], kept.get(str(i)))
+    for key, old in kwargs.items():
+        if key in new_kwargs:
+            _mirror(old, new_kwargs[key], kept.get(key))
 
 
 def _mirror(old, new, kept=None) -> None:

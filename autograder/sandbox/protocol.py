@@ -119,9 +119,10 @@ def loaded(ok: bool, notes: list[str], functions: list[str], timed_out: list[int
     return {"op": LOADED, "ok": ok, "notes": notes, "functions": functions, "timed_out": list(timed_out)}
 
 
-def result(value, args: list, kwargs: dict, warnings: list[str], kept: dict) -> dict:
-    """A call's value, its arguments as the call left them, and for each dict
-    argument (by position or name) the keys that still hold the object passed in."""
+def result(value, args: dict, kwargs: dict, warnings: list[str], kept: dict) -> dict:
+    """A call's value, the arguments the call changed in place as it left them (``args`` by position
+    as a string, ``kwargs`` by name), and for each changed dict argument the keys that still hold the
+    object passed in."""
     return {"op": RESULT, "value": value, "args": args, "kwargs": kwargs, "warnings": warnings, "kept": kept}
 
 
@@ -197,14 +198,14 @@ def read_progress(message: dict) -> int | None:
 
 class Result(NamedTuple):
     value: object
-    args: list | None
-    kwargs: dict | None
+    args: dict  # position (a string) -> the argument as the call left it; only those it changed
+    kwargs: dict
     warnings: list[str]
     kept: dict
 
 
 def read_result(message: dict) -> Result:
-    return Result(message.get("value"), _typed(message, "args", list, None), _typed(message, "kwargs", dict, None),
+    return Result(message.get("value"), _typed(message, "args", dict, {}), _typed(message, "kwargs", dict, {}),
                   [str(w) for w in _typed(message, "warnings", list, [])][:5], _typed(message, "kept", dict, {}))
 
 

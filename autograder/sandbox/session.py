@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from autograder.budgets import DEFAULT
+from autograder.calls import CallLimits, CallTimes
 from autograder.sandbox import codec, faults, launcher, protocol, zygote
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.handles import HandleTable
@@ -31,8 +32,9 @@ from autograder.sandbox.mirror import mirror_changes
 
 # A function that hung or crashed its process this often is not called
 # again: an infinite loop or an os._exit then costs a bounded time however
-# many tests call it.
-MAX_TIMEOUTS_PER_FUNCTION = 2
+# many tests call it. One timeout is enough: each call's limit is already a
+# generous multiple of the reference's time on it (autograder/calls.py).
+MAX_TIMEOUTS_PER_FUNCTION = 1
 MAX_CRASHES_PER_FUNCTION = 2
 
 
@@ -58,6 +60,7 @@ class SessionConfig:
     seed: int = 0
     slot: int = 0
     preload: tuple[str, ...] = ("numpy",)  # imported by a warm parent before it forks (sandbox/zygote.py)
+    call_limits: CallLimits | None = None  # per call, from the reference's times; None: call_timeout_s for all
 
 
 class StudentSession:
@@ -78,6 +81,9 @@ class StudentSession:
         self._fds: list[int] = []
         self._box: zygote.WarmBox | None = None
         self.handles = HandleTable()  # of the current process: a new one with each process
+        self.test = ""  # the test now running (begin_test): part of each call's key in call_times
+        self._calls_in_test: dict[str, int] = {}
+        self.call_times = CallTimes()  # how long each call took, for calls.CallLimits when this is the reference
 
     # -- process lifecycle -------------------------------------------------
     def start(self) -> LoadReport:
@@ -219,6 +225,19 @@ class StudentSession:
                                    limits=self.config.limits)
 
     # -- calls ---------------------------------------------------------------
+    def begin_test(self, test_id: str) -> None:
+        """The calls from now on belong to test ``test_id`` (their keys in ``call_times`` and limits)."""
+        self.test = test_id
+        self._calls_in_test = {}
+
+    def limit(self, name: str, cap: float) -> tuple[tuple[str, str, int], float]:
+        """This call's key (test, function, which call of it in the test) and its time limit."""
+        index = self._calls_in_test.get(name, 0)
+        self._calls_in_test[name] = index + 1
+        key = (self.test, name, index)
+        limits = self.config.call_limits
+        return key, (cap if limits is None else limits.limit(key, cap))
+
     def call(self, name: str, args: tuple, kwargs: dict, timeout: float | None = None, probe: str | None = None):
         """Call ``name`` in the student's process; returns the decoded result.
 
@@ -244,7 +263,9 @@ class StudentSession:
                 return codec.callback_ref(len(callbacks))
             raise codec.ProtocolError(f"cannot pass a {type(obj).__name__} to the student's code")
 
-        deadline = time.monotonic() + (timeout or self.config.call_timeout_s)
+        key, seconds = self.limit(name, timeout or self.config.call_timeout_s)
+        started = time.monotonic()
+        deadline = started + seconds
         try:
             self._request(protocol.call(probe or name, list(args), dict(kwargs), probe=probe is not None),
                           unencodable=as_callback)
@@ -254,18 +275,20 @@ class StudentSession:
                 if op == protocol.CALLBACK:
                     self._answer_callback(callbacks, protocol.read_callback(msg))
                 elif op == protocol.RESULT:
+                    self.call_times.add(key, time.monotonic() - started)
                     result = protocol.read_result(msg)
                     self.last_warnings = result.warnings
                     mirror_changes(args, result.args, kwargs, result.kwargs, result.kept)
                     return result.value
                 elif op == protocol.ERROR:
+                    self.call_times.add(key, time.monotonic() - started)
                     raise faults.from_error(name, *protocol.read_error(msg))
                 else:
                     raise codec.ProtocolError("unexpected message")
         except codec.ChannelTimeout:
             self.kill()
             self.timeouts[name] = self.timeouts.get(name, 0) + 1
-            raise faults.timed_out(name, timeout or self.config.call_timeout_s) from None
+            raise faults.timed_out(name, seconds, derived=seconds < (timeout or self.config.call_timeout_s)) from None
         except codec.ProtocolError as exc:
             why = self._death_reason() if isinstance(exc, codec.ChannelClosed) else ""
             self.kill()
