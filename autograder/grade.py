@@ -77,7 +77,8 @@ def call_limits(assignment: Assignment, device: str = "cpu", parts: tuple[str, .
                 slot: int = 0) -> calls.CallLimits | None:
     """Each call's time limit for grading ``parts`` on ``device`` in this process, from the reference's own
     times (``autograder/calls.py``): the reference is graded once per process the first time, in sandbox
-    slot ``slot`` (one the caller holds); None when the course has no reference solution."""
+    slot ``slot`` (one the caller holds); None when the course has no reference solution or it could not
+    be graded."""
     parts = tuple(p.name for p in assignment.parts) if parts is None else tuple(parts)
     try:
         path = Course.of(assignment).solution_file(assignment)
@@ -89,7 +90,10 @@ def call_limits(assignment: Assignment, device: str = "cpu", parts: tuple[str, .
         run_parts(assignment, path.name, path.read_bytes(), slot=slot, device=device, parts=parts, times=times)
         return times
 
-    return calls.for_run(assignment, device, parts, measure)
+    try:
+        return calls.for_run(assignment, device, parts, measure)
+    except Exception:  # the reference could not be graded here (a sandbox that cannot start): the
+        return None    # submissions' own grading says why; their calls keep the fixed limit
 
 
 def grade_submission(assignment: Assignment, student: str, filename: str, data: bytes,

@@ -242,7 +242,8 @@ def test_a_cluster_run_equals_a_local_run_and_gpu_parts_stay_on_the_gpu_worker(m
 
 @pytest.mark.dask
 def test_a_worker_killed_mid_batch_loses_no_submission(minigpu, tmp_path):
-    subs = slow_batch(tmp_path / "subs", 8, sleep_s=1.0)
+    # 0.7 s per submission: time to kill a worker mid-task, within the 1 s floor of a call's limit (calls.py)
+    subs = slow_batch(tmp_path / "subs", 8, sleep_s=0.7)
     with LocalCluster(workers=[{}, {"GPU": 1}]) as local:
         names = by_name(local)
         victim = names["worker-0"]
@@ -258,7 +259,7 @@ def test_a_worker_killed_mid_batch_loses_no_submission(minigpu, tmp_path):
                 lost = {k for k in keys if "-cpu-" in str(k)}
                 time.sleep(0.05)
             assert lost, "the CPU worker never got a submission"
-            time.sleep(0.5)  # well inside the task: the sandbox is up and slow() is sleeping
+            time.sleep(0.3)  # inside the task: measuring the reference, or slow() sleeping
             local.kill_worker(local.worker_procs[0])
         batch.join(GRADE_TIMEOUT_S)
         assert not batch.is_alive()

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from autograder.sandbox import codec
+from autograder.sandbox import channel, codec
 
 
 def roundtrip(value, unencodable=None, resolve=None):
@@ -187,7 +187,7 @@ def test_forged_layouts_are_rejected(shape, strides, offset, problem):
 
 
 # -- the channel over a real pipe ------------------------------------------------------------------
-def send_in_thread(channel: codec.Channel, *messages):
+def send_in_thread(channel: channel.Channel, *messages):
     thread = threading.Thread(target=lambda: [channel.send(m) for m in messages])
     thread.start()
     return thread
@@ -196,7 +196,7 @@ def send_in_thread(channel: codec.Channel, *messages):
 def test_large_and_many_arrays_cross_a_real_pipe_intact():
     """Above the pipe's size (written while read), more blobs than one writev takes, back to back messages."""
     r1, w1 = os.pipe()
-    reader, writer = codec.Channel(r1, os.dup(w1)), codec.Channel(os.dup(r1), w1)
+    reader, writer = channel.Channel(r1, os.dup(w1)), channel.Channel(os.dup(r1), w1)
     big = np.random.default_rng(0).standard_normal((1000, 500))                 # 4 MB, above 1 MiB of pipe
     many = [np.full(3, float(i)) for i in range(2000)]                            # 2000 blobs > MAX_IOV
     mixed = {"b": np.array([True, False, True]), "f": np.float32(1.5), "i": np.arange(5, dtype=np.int16),
@@ -214,34 +214,34 @@ def test_large_and_many_arrays_cross_a_real_pipe_intact():
         assert reader.recv(deadline)["v"] == "x" * 200_000                      # a header above the buffer
         thread.join()
     finally:
-        codec.close_fds([r1, w1, reader.write_fd, writer.read_fd])
+        channel.close_fds([r1, w1, reader.write_fd, writer.read_fd])
 
 
 def test_a_frame_cut_short_times_out_and_a_closed_pipe_is_reported():
     r, w = os.pipe()
     sink = os.open(os.devnull, os.O_WRONLY)
-    channel = codec.Channel(r, sink)
+    pipes = channel.Channel(r, sink)
     try:
         frame = codec.pack({"v": np.zeros(1000)})
         os.write(w, frame[:len(frame) // 2])
         with pytest.raises(codec.ChannelTimeout):
-            channel.recv(time.monotonic() + 0.2)
+            pipes.recv(time.monotonic() + 0.2)
         os.close(w)
         with pytest.raises(codec.ChannelClosed):
-            codec.Channel(r, sink).recv(time.monotonic() + 1)
+            channel.Channel(r, sink).recv(time.monotonic() + 1)
     finally:
-        codec.close_fds([r, w, sink])
+        channel.close_fds([r, w, sink])
 
 
 def test_a_forged_view_cannot_reach_the_next_blob_of_its_message():
     """Blobs of one message share a buffer on the receiving side; each array is bounded by its own blob."""
     r, w = os.pipe()
-    channel = codec.Channel(r, os.dup(w))
+    pipes = channel.Channel(r, os.dup(w))
     try:
         head = json.dumps({"value": [{"$a": 0, "dtype": "<f8", "shape": [4], "strides": [1], "offset": 0},
                                      {"$a": 1, "dtype": "<f8", "shape": [2]}], "blobs": [16, 16]}).encode()
         os.write(w, struct.pack(">I", len(head)) + head + np.arange(4.0).tobytes())
         with pytest.raises(codec.ProtocolError, match="outside"):
-            channel.recv(time.monotonic() + 2)
+            pipes.recv(time.monotonic() + 2)
     finally:
-        codec.close_fds([r, w, channel.write_fd])
+        channel.close_fds([r, w, pipes.write_fd])

@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 
-from autograder.sandbox import codec, confine, protocol, warm_parent
+from autograder.sandbox import channel, confine, protocol, warm_parent
 from autograder.sandbox.child import Child, on_alarm
 
 
@@ -30,12 +30,12 @@ def main() -> None:
             print(f"autograder sandbox: seccomp not applied: {problem}", file=sys.stderr)
     signal.signal(signal.SIGALRM, on_alarm)  # a warm parent's children inherit it
     request_fd, reply_fd = (int(x) for x in fds.split(","))
-    channel = codec.Channel(request_fd, reply_fd)
+    pipes = channel.Channel(request_fd, reply_fd)
     for fd in (request_fd, reply_fd):
         os.set_inheritable(fd, False)
     if mode == protocol.CHILD_MODE:
-        Child(channel).serve()
+        Child(pipes).serve()
     elif mode == protocol.WARM_PARENT_MODE:
-        warm_parent.serve(channel, jobs_dir=rest[0])
+        warm_parent.serve(pipes, jobs_dir=rest[0])
     else:
         raise SystemExit(f"autograder sandbox: unknown mode {mode!r}")

@@ -24,7 +24,8 @@ import warnings
 
 import numpy as np
 
-from autograder.sandbox import codec, probes, protocol
+from autograder.sandbox import channel, codec, probes, protocol
+from autograder.sandbox.mirror import snapshot, unchanged
 
 # Top-level statements that never run: in a notebook they are the training
 # loops, plots, prints and self-checks (asserts) that would stall grading or
@@ -43,7 +44,7 @@ class CallbackError(Exception):
 class Child:
     """The call server: one student's module, and the objects it handed out behind handles."""
 
-    def __init__(self, channel: codec.Channel):
+    def __init__(self, channel: channel.Channel):
         self.channel = channel
         self.module: types.ModuleType | None = None
         self.handles: dict[int, object] = {}  # handle id -> object, until the grader releases it
@@ -287,56 +288,6 @@ class WarningLog:
     def stop(self) -> list[str]:
         self.recording = False
         return self.seen
-
-
-_UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
-
-
-def snapshot(value):
-    """What :func:`unchanged` needs to tell whether a call changed ``value`` in place: copies of its
-    arrays, the identity of what its lists and dicts hold, a generator's state. None for what a call
-    cannot change or the caller never gets back (numbers, strings, objects behind handles)."""
-    kind = type(value)
-    if kind is np.ndarray:
-        return value.copy()
-    if kind is dict:
-        return {k: (id(v), snapshot(v)) for k, v in value.items()}
-    if kind is list:
-        return [(id(v), snapshot(v)) for v in value]
-    if kind is tuple:
-        return tuple(snapshot(v) for v in value)
-    if kind is np.random.Generator:
-        return value.bit_generator.state
-    return None
-
-
-def unchanged(value, before) -> bool:
-    """Whether ``value`` is as :func:`snapshot` saw it: the same bits in every array, the same objects in
-    every list and dict entry."""
-    kind = type(value)
-    if kind is np.ndarray:
-        return _same_bits(value, before)
-    if kind is dict:
-        return type(before) is dict and value.keys() == before.keys() and all(
-            id(v) == before[k][0] and unchanged(v, before[k][1]) for k, v in value.items())
-    if kind is list:
-        return type(before) is list and len(value) == len(before) and all(
-            id(v) == ident and unchanged(v, b) for v, (ident, b) in zip(value, before))
-    if kind is tuple:
-        return all(unchanged(v, b) for v, b in zip(value, before))
-    if kind is np.random.Generator:
-        return value.bit_generator.state == before
-    return True
-
-
-def _same_bits(a: np.ndarray, b) -> bool:
-    """Bit for bit (a NaN equals itself, -0.0 differs from 0.0)."""
-    if not isinstance(b, np.ndarray) or a.shape != b.shape or a.dtype != b.dtype:
-        return False
-    unsigned = _UINT.get(a.itemsize)
-    if unsigned is None:  # complex128: compared as numbers
-        return bool(np.array_equal(a, b, equal_nan=True))
-    return bool(np.array_equal(a.view(unsigned), b.view(unsigned)))
 
 
 class CallbackStub:

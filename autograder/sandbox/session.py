@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from autograder.budgets import DEFAULT
 from autograder.calls import CallLimits, CallTimes
-from autograder.sandbox import codec, faults, launcher, protocol, zygote
+from autograder.sandbox import channel, codec, faults, launcher, protocol, zygote
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.handles import HandleTable
 from autograder.sandbox.mirror import mirror_changes
@@ -67,7 +67,7 @@ class StudentSession:
     def __init__(self, config: SessionConfig):
         self.config = config
         self.proc: ColdProcess | zygote.JobProcess | None = None
-        self.channel: codec.Channel | None = None
+        self.channel: channel.Channel | None = None
         self.report: LoadReport | None = None
         self.mechanisms: list[str] = []
         self.output = bytearray()
@@ -118,7 +118,7 @@ class StudentSession:
         if self._box is None:
             req_w, rep_r, out_r = self._spawn_cold()
         self._fds = [req_w, rep_r]
-        self.channel = codec.Channel(rep_r, req_w)
+        self.channel = channel.Channel(rep_r, req_w)
         self.handles = HandleTable()
         self._reader = threading.Thread(target=self._drain_output, args=(out_r, self.proc), daemon=True)
         self._reader.start()
@@ -196,7 +196,7 @@ class StudentSession:
         proc.release()
         if self._reader is not None:
             self._reader.join(timeout=2)  # collect what it printed before dying
-        codec.close_fds(self._fds)
+        channel.close_fds(self._fds)
         self._fds = []
         self.channel = None
         self.proc = None

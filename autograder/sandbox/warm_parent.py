@@ -18,13 +18,13 @@ import sys
 import time
 import traceback
 
-from autograder.sandbox import codec, confine, protocol
+from autograder.sandbox import channel, confine, protocol
 from autograder.sandbox.child import Child
 
 WRITABLE = ("/tmp", "/dev/shm")
 
 
-def serve(control: codec.Channel, jobs_dir: str) -> None:
+def serve(control: channel.Channel, jobs_dir: str) -> None:
     """Answer the grader's boot, fork, wait and reset requests until the box is killed."""
     # Non-dumpable: a child under our uid (as an ordinary user) cannot read or
     # write our memory through /proc/<pid>/mem, nor trace us.
@@ -60,7 +60,7 @@ def serve(control: codec.Channel, jobs_dir: str) -> None:
             control.send(protocol.status(code))
 
 
-def _run_child(control: codec.Channel, jobs_dir: str, name: str, limits: dict) -> None:
+def _run_child(control: channel.Channel, jobs_dir: str, name: str, limits: dict) -> None:
     """In the forked process: become a fresh child. Never returns."""
     try:
         os.close(control.read_fd)
@@ -83,7 +83,7 @@ def _run_child(control: codec.Channel, jobs_dir: str, name: str, limits: dict) -
             os.setresuid(uid, uid, uid)
             confine.prctl(confine.PR_SET_DUMPABLE, 1)  # a uid change clears it
         confine.apply_limits(limits)
-        Child(codec.Channel(request, reply)).serve()
+        Child(channel.Channel(request, reply)).serve()
         code = 0
     except BaseException:
         traceback.print_exc()

@@ -37,7 +37,7 @@ import subprocess
 import threading
 import time
 
-from autograder.sandbox import codec, launcher, protocol
+from autograder.sandbox import channel, codec, launcher, protocol
 
 from autograder.sandbox.limits import Limits
 
@@ -123,7 +123,7 @@ class WarmBox:
         self._fds = [req_w, rep_r]
         self.printed = bytearray()
         threading.Thread(target=self._drain, args=(out_r,), daemon=True).start()
-        self.control = codec.Channel(rep_r, req_w)
+        self.control = channel.Channel(rep_r, req_w)
         try:
             self._ask(protocol.boot(list(preload)), timeout_s)
         except BoxBroken:
@@ -231,7 +231,7 @@ class WarmBox:
             pass
         if self.plan.groups is not None:
             self.plan.groups.remove()
-        codec.close_fds(self._fds)
+        channel.close_fds(self._fds)
         self._fds = []
         shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -265,12 +265,14 @@ def slow():
     while True:
         pass
 '''}, (SLOW_LOST,), timed_out),
-    Attack("cpu_threads_hog", "resources", "8 GIL-free threads burn CPU for 1.5 s (more than its core share)",
+    Attack("cpu_threads_hog", "resources", "8 GIL-free threads burn CPU for 0.6 s (more than its core share)",
            {"slow": '''
 def slow():
+    # 0.6 s: long enough to measure the cores used, within the 1 s floor of a call's time limit
+    # (autograder/calls.py), since the reference's slow() answers at once
     import threading, hashlib
     data = b"x" * (1 << 20)
-    stop = time.monotonic() + 1.5
+    stop = time.monotonic() + 0.6
     def burn():
         while time.monotonic() < stop:
             hashlib.sha256(data).digest()
@@ -432,7 +434,7 @@ def slow():
     Attack("read_out_dir", "secrets", "read the other students' results and feedback in the grader's out folder",
            {"slow": '''
 def slow():
-    end = time.monotonic() + 1.5
+    end = time.monotonic() + 0.8  # within the 1 s floor of a call's limit (calls.py)
     while time.monotonic() < end:
         try:
             path = os.path.join(RT["out"], "a-honest", "feedback.md")
@@ -667,7 +669,7 @@ def slow():
             return len(rows)
         except Exception:
             return 0
-    end = time.monotonic() + 1.5
+    end = time.monotonic() + 0.8  # within the 1 s floor of a call's limit (calls.py)
     while time.monotonic() < end and not forge():
         time.sleep(0.1)
     if forge():
@@ -971,7 +973,7 @@ def slow():
 def slow():
     import signal
     killed = set()
-    end = time.monotonic() + 1.5
+    end = time.monotonic() + 0.8  # within the 1 s floor of a call's limit (calls.py)
     while time.monotonic() < end:
         for pid in _rt_pids(b"autograder.sandbox.boot"):
             if pid not in killed and pid != os.getppid():
