@@ -37,6 +37,7 @@ BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
 ALLOWED_DTYPES = frozenset(
     "|b1 |i1 |u1 <i2 <i4 <i8 <u2 <u4 <u8 <f2 <f4 <f8 <c8 <c16".split()
 )
+_DTYPES = {tag: np.dtype(tag) for tag in ALLOWED_DTYPES}
 
 
 class ProtocolError(Exception):
@@ -248,11 +249,11 @@ def _decode_array(data: dict, blobs: list):
     dtype_tag, shape = data.get("dtype"), data.get("shape")
     if type(index) is not int or not 0 <= index < len(blobs):
         raise ProtocolError("array refers to missing bytes")
-    if dtype_tag not in ALLOWED_DTYPES:
+    dtype = _DTYPES.get(dtype_tag) if type(dtype_tag) is str else None
+    if dtype is None:
         raise ProtocolError(f"array dtype {str(dtype_tag)[:20]!r} is not allowed")
     if not isinstance(shape, list) or len(shape) > 32 or not all(type(s) is int and s >= 0 for s in shape):
         raise ProtocolError("malformed array shape")
-    dtype = np.dtype(dtype_tag)
     count = 1
     for s in shape:
         count *= s
