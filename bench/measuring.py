@@ -41,13 +41,17 @@ def _children_map() -> dict[int, list[int]]:
     return kids
 
 
-def _tree(root: int) -> list[int]:
-    kids, out, todo = _children_map(), [], [root]
+def _subtree(kids: dict[int, list[int]], root: int) -> list[int]:
+    out, todo = [], [root]
     while todo:
         pid = todo.pop()
         out.append(pid)
         todo.extend(kids.get(pid, []))
     return out
+
+
+def _tree(root: int) -> list[int]:
+    return _subtree(_children_map(), root)
 
 
 def _rss_pss(pid: int) -> tuple[int, int]:
@@ -60,23 +64,85 @@ def _rss_pss(pid: int) -> tuple[int, int]:
         return 0, 0
 
 
-class TreeSampler(threading.Thread):
-    """Peak RSS/PSS sum and process count of a process tree, and the load average."""
+def _uid(pid: int) -> int | None:
+    """The real uid of a process (None when it is gone): the sandbox's slots run students under uids of their own."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return int(next(line for line in fh if line.startswith("Uid:")).split()[1])
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
 
-    def __init__(self, root: int, interval: float):
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of one process (all its threads, not its children); None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def own_cpuacct_seconds() -> float | None:
+    """CPU seconds of the cpuacct cgroup this process is in (``measure`` puts a command in one of its own), None
+    without one: read at two moments inside the command, it gives the CPU of a stretch of it, every process of the
+    group (sandboxed and killed ones included) counted."""
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if "cpuacct" in controllers.split(",") and path != "/":
+                return int((CpuGroup.ROOT / path.lstrip("/") / "cpuacct.usage").read_text()) / 1e9
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+class TreeSampler(threading.Thread):
+    """Peak RSS/PSS sum and process count of a process tree, and the load average.
+
+    With ``units``, also the peaks of each *unit* of the tree, summed over the
+    unit's processes at each sample: the root process alone, and the subtree
+    of each of the root's children (for our grader: the grader process, and
+    each warm box with its student process; under a Dask client: the
+    scheduler, and each worker with its boxes). ``unit_peaks`` maps each
+    unit's head pid to its command line, the uids seen in it, and its peaks.
+    """
+
+    def __init__(self, root: int, interval: float, units: bool = False):
         super().__init__(daemon=True)
-        self.root, self.interval = root, interval
+        self.root, self.interval, self.units = root, interval, units
         self.peak_rss = self.peak_pss = self.peak_procs = 0
+        self.unit_peaks: dict[int, dict] = {}
         self.loads: list[float] = []
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
-            pids = _tree(self.root)
-            sizes = [_rss_pss(p) for p in pids]
-            self.peak_rss = max(self.peak_rss, sum(s[0] for s in sizes))
-            self.peak_pss = max(self.peak_pss, sum(s[1] for s in sizes))
+            kids = _children_map()
+            pids = _subtree(kids, self.root)
+            sizes = {p: _rss_pss(p) for p in pids}
+            self.peak_rss = max(self.peak_rss, sum(s[0] for s in sizes.values()))
+            self.peak_pss = max(self.peak_pss, sum(s[1] for s in sizes.values()))
             self.peak_procs = max(self.peak_procs, len(pids))
+            if self.units:
+                heads = [(self.root, [self.root])] + [(c, _subtree(kids, c)) for c in kids.get(self.root, [])]
+                for head, members in heads:
+                    unit = self.unit_peaks.get(head)
+                    if unit is None:
+                        unit = self.unit_peaks[head] = {"cmd": _cmdline(head), "uids": set(), "rss": 0, "pss": 0,
+                                                        "procs": 0}
+                    unit["rss"] = max(unit["rss"], sum(sizes.get(p, (0, 0))[0] for p in members))
+                    unit["pss"] = max(unit["pss"], sum(sizes.get(p, (0, 0))[1] for p in members))
+                    unit["procs"] = max(unit["procs"], len(members))
+                    unit["uids"].update(u for u in map(_uid, members) if u is not None)
             self.loads.append(os.getloadavg()[0])
             self.done.wait(self.interval)
 
@@ -131,8 +197,12 @@ class CpuGroup:
                 time.sleep(0.1)
 
 
-def measure(cmd: list[str], cwd: Path, env: dict, log_path: Path, interval: float, on_line=None) -> dict:
-    """Run ``cmd``; its wall time, the tree's memory and CPU, and its exit status. Output goes to ``log_path``."""
+def measure(cmd: list[str], cwd: Path, env: dict, log_path: Path, interval: float, on_line=None,
+            units: bool = False) -> dict:
+    """Run ``cmd``; its wall time, the tree's memory and CPU, and its exit status. Output goes to ``log_path``.
+
+    ``units``: also each unit's peak memory (``TreeSampler``), under "units": a list of {"pid", "cmd", "uids",
+    "peak_rss_mb", "peak_pss_mb", "peak_procs"}, the command's own process first."""
     load_before = os.getloadavg()
     group = CpuGroup(log_path.stem)
     machine_before = _machine_cpu()
@@ -140,7 +210,7 @@ def measure(cmd: list[str], cwd: Path, env: dict, log_path: Path, interval: floa
     with log_path.open("w") as log:
         proc = subprocess.Popen(group.wrap(cmd), cwd=cwd, env=env, stdout=log, stderr=subprocess.PIPE, text=True,
                                 bufsize=1)
-        sampler = TreeSampler(proc.pid, interval)
+        sampler = TreeSampler(proc.pid, interval, units)
         sampler.start()
 
         def pump():
@@ -170,7 +240,10 @@ def measure(cmd: list[str], cwd: Path, env: dict, log_path: Path, interval: floa
             "peak_tree_rss_mb": sampler.peak_rss / 2**20, "peak_tree_pss_mb": sampler.peak_pss / 2**20,
             "peak_procs": sampler.peak_procs, "machine_busy_cores": machine_busy / wall,
             "others_busy_cores": max(0.0, machine_busy - cpu) / wall,
-            "load_before": load_before, "load_during": summary(sampler.loads), "load_after": os.getloadavg()}
+            "load_before": load_before, "load_during": summary(sampler.loads), "load_after": os.getloadavg(),
+            **({"units": [{"pid": pid, "cmd": u["cmd"], "uids": sorted(u["uids"]), "peak_rss_mb": u["rss"] / 2**20,
+                           "peak_pss_mb": u["pss"] / 2**20, "peak_procs": u["procs"]}
+                          for pid, u in sampler.unit_peaks.items()]} if units else {})}
 
 
 def summary(values: list[float]) -> dict:
