@@ -195,11 +195,12 @@ def _units(fig: dict) -> list[tuple[str, dict]]:
         elif unit["pid"] in by_pid:
             name = by_pid[unit["pid"]] + (" + its boxes" if by_pid[unit["pid"]].startswith("worker") else "")
         else:
-            slots = sorted({u - SANDBOX_UID_BASE for u in unit["uids"] if SANDBOX_UID_BASE <= u < SANDBOX_UID_BASE + 4096})
+            slots = sorted({u - SANDBOX_UID_BASE for u in unit["uids"]
+                            if SANDBOX_UID_BASE <= u < SANDBOX_UID_BASE + 4096})
             name = (f"slot {','.join(map(str, slots))}: warm box + student" if slots
                     else f"other: {unit['cmd'][:40]}")
         out.append((name, unit))
-    return out
+    return out[:1] + sorted(out[1:], key=lambda x: x[0])
 
 
 def _meminfo_gib() -> float:
@@ -321,10 +322,12 @@ def estimate(args, figs: dict[str, dict], derived: dict) -> dict:
              " (no Dask run with as many workers: no overhead added)")
           + f" = {per:.2f} slot-s")
     print(f"  workers: {students} x {per:.2f} = {students * per:.0f} slot-s over {slots} slots = {spread:.1f} s")
-    cpu_floor = students * base["cpu"] / slots if base["cpu"] is not None else None
+    cpu_key = f"dask-{slots_here}" if (derived.get(f"dask-{slots_here}") or {}).get("cpu") else base_key
+    cpu = derived[cpu_key]["cpu"]
+    cpu_floor = students * cpu / slots if cpu is not None else None
     if cpu_floor is not None:
-        print(f"  CPU: {students} x {base['cpu']:.2f} CPU s = {students * base['cpu']:.0f} CPU s over {slots} cores = "
-              f"{cpu_floor:.1f} s (the floor: every core grading all the time)")
+        print(f"  CPU: {students} x {cpu:.2f} CPU s ({cpu_key}, the whole tree) = {students * cpu:.0f} CPU s over "
+              f"{slots} cores = {cpu_floor:.1f} s (the floor: every core grading all the time, none waiting)")
     client_s = head = rebuild = None
     split = [figs[k] for k in dask_keys if figs[k].get("client_marginal_cpu_s") is not None]
     if split:
@@ -350,7 +353,8 @@ def estimate(args, figs: dict[str, dict], derived: dict) -> dict:
     print(f"  => about {total:.0f} s ({total / 60:.1f} min) = cluster start-up {startup:.1f} s (as here; workers "
           "start in parallel on their machines)" + (f" + client before the first result {head:.1f} s" if split else "")
           + f" + max(workers {spread:.0f} s" + (f", client {client_s:.0f} s" if split else "")
-          + f") + the longest submission {tail:.1f} s" + (f" + rebuilding the reports {rebuild:.0f} s" if split else ""))
+          + f") + the longest submission {tail:.1f} s"
+          + (f" + rebuilding the reports {rebuild:.0f} s" if split else ""))
     worker_rss = [u["peak_rss_mb"] for k in dask_keys for name, u in _units(figs[k]) if name.startswith("worker")]
     slot_rss = [u["peak_rss_mb"] for k, f in figs.items() if k.startswith("pool")
                 for name, u in _units(f) if name.startswith("slot")]
@@ -362,12 +366,17 @@ def estimate(args, figs: dict[str, dict], derived: dict) -> dict:
         print(f"  memory of one {args.cores}-slot local pool: grader process {grader_rss:.0f} MB + {args.cores} x "
               f"{max(slot_rss):.0f} MB (the largest slot: warm box + student) = "
               f"{(grader_rss + args.cores * max(slot_rss)) / 1024:.1f} GiB")
-    print("  worst case: each student process may grow to its limit (the assignment's memory_mb, address space)")
+    from autograder.course import Course
+    limit = Course(REPO).assignment(args.assignment).budgets.memory_mb
+    print(f"  worst case: each student process may grow to its limit, memory_mb {limit} MiB of address space "
+          f"(resident memory is less): {args.cores} x {limit} MiB = {args.cores * limit / 1024:.0f} GiB more per "
+          "machine")
     print("  assumptions: one slot per core; the time per slot measured here with one slot per core holds with 16 "
           "(no more memory-bandwidth or cache contention); the Dask overhead per task as on localhost (a network "
           "adds its latency); the client as fast as this machine's core; submissions like this batch's")
     derived["estimate"] = {"slots": slots, "per_submission_slot_s": per, "workers_s": spread, "cpu_floor_s": cpu_floor,
-                           "client_s": client_s, "client_head_s": head, "rebuild_s": rebuild, "p95_s": p95, "max_s": tail, "startup_s": startup, "total_s": total}
+                           "client_s": client_s, "client_head_s": head, "rebuild_s": rebuild, "p95_s": p95,
+                           "max_s": tail, "startup_s": startup, "total_s": total}
     return derived
 
 
@@ -384,6 +393,9 @@ def main() -> None:
     parser.add_argument("--sample-s", type=float, default=0.25, help="/proc sampling interval")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR (must not exist) and keep it")
     parser.add_argument("--json", metavar="FILE", help="write every figure here")
+    parser.add_argument("--from-json", metavar="FILE", help="measure nothing: print the report of a run saved with "
+                                                            "--json, with this command's --students, --machines and "
+                                                            "--cores")
     parser.add_argument("--child", choices=("pool", "dask"), help=argparse.SUPPRESS)
     for name in ("--slots", "--subs", "--out", "--result"):
         parser.add_argument(name, help=argparse.SUPPRESS)
@@ -391,6 +403,14 @@ def main() -> None:
     if args.child:
         args.slots = int(args.slots)
         return child(args)
+
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text())
+        for key in ("assignment", "n", "jobs", "workers"):
+            setattr(args, key, saved["args"][key])
+        print(f"(the run saved in {args.from_json})")
+        report(args, saved["facts"], saved["runs"], {"rebuild": saved.get("rebuild")} if saved.get("rebuild") else {})
+        return
 
     import numpy
 
@@ -412,13 +432,12 @@ def main() -> None:
         print("  rebuilding the reports, for 1 and for N records ...", file=sys.stderr, flush=True)
         extra = {"rebuild": rebuild_cost(work, args, work / list(figs)[-1], args.n)}
         facts["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        saved = {"args": vars(args), "facts": facts, "runs": figs, **extra}
         if args.json:  # before the report, so that a failing report loses no measurement
-            Path(args.json).write_text(json.dumps({"args": vars(args), "facts": facts, "runs": figs, **extra}, indent=1,
-                                                  default=str) + "\n")
+            Path(args.json).write_text(json.dumps(saved, indent=1, default=str) + "\n")
         derived = report(args, facts, figs, extra)
         if args.json:
-            Path(args.json).write_text(json.dumps({"args": vars(args), "facts": facts, "runs": figs, **extra,
-                                                   "derived": derived}, indent=1, default=str) + "\n")
+            Path(args.json).write_text(json.dumps({**saved, "derived": derived}, indent=1, default=str) + "\n")
         print(f"\ncommand: cd {shlex.quote(str(REPO))} && python3 bench/scale.py --assignment {args.assignment} "
               f"--n {args.n} --jobs {args.jobs} --workers {args.workers}")
     finally:
