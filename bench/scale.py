@@ -49,6 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from cluster_throughput import submissions_per_worker  # noqa: E402
 from grade_batch import make_batch  # noqa: E402
 from measuring import measure, own_cpuacct_seconds, pct, process_cpu_seconds  # noqa: E402
 
@@ -124,13 +125,7 @@ def child(args) -> None:
                            **{f"worker-{i}": p.pid for i, p in enumerate(cluster.worker_procs)}}
             fig["scheduler_cpu_s"] = _diff(before["scheduler"], after["scheduler"])
             fig["worker_process_cpu_s"] = {k: _diff(v, after["workers"][k]) for k, v in before["workers"].items()}
-        shares: dict[str, int] = {}
-        for path in out.glob("*/results.json"):
-            extra = json.loads(path.read_text()).get("extra_data", {})
-            names = (extra.get("runner", {}).get("workers") or extra.get("workers") or {}).values()
-            for name in set(names):
-                shares[name] = shares.get(name, 0) + 1
-        fig["per_worker"] = sorted(shares.values(), reverse=True)
+        fig["per_worker"] = submissions_per_worker(out)
     fig.update(batch_wall_s=after["t"] - before["t"], batch_cpu_s=_diff(before["group"], after["group"]),
                client_cpu_s=_diff(before["client"], after["client"]), graded=len(results), faults=len(faults),
                exec_times=[r.execution_time_s for r in results],
