@@ -7,7 +7,10 @@ Shared by the benchmarks (bench/compare_nbgrader.py, bench/scale.py):
   but leaves cpuacct alone, so killed sandbox processes count too; elsewhere
   wait4's figure, which misses them), samples the tree's memory from /proc,
   and the CPU that other processes of the machine used meanwhile;
-- ``TreeSampler`` the peak RSS/PSS sums of a process tree;
+- ``TreeSampler`` the peak RSS/PSS sums of a process tree, and with
+  ``units`` of each part of it (the root process, each child's subtree);
+- ``own_cpuacct_seconds`` read inside the command: the CPU of its cgroup so
+  far, to time a stretch of it; ``process_cpu_seconds`` one process's CPU;
 - ``pct`` and ``summary`` small statistics.
 
 Figures are measured, never asserted.
@@ -92,13 +95,13 @@ def process_cpu_seconds(pid: int) -> float | None:
 
 
 def own_cpuacct_seconds() -> float | None:
-    """CPU seconds of the cpuacct cgroup this process is in (``measure`` puts a command in one of its own), None
-    without one: read at two moments inside the command, it gives the CPU of a stretch of it, every process of the
-    group (sandboxed and killed ones included) counted."""
+    """CPU seconds of the cpuacct cgroup ``measure`` put this command in (a ``CpuGroup``), None outside one (a
+    group of the system's would count other processes): read at two moments inside the command, it gives the CPU
+    of a stretch of it, every process of the group (sandboxed and killed ones included) counted."""
     try:
         for line in Path("/proc/self/cgroup").read_text().splitlines():
             _, controllers, path = line.split(":", 2)
-            if "cpuacct" in controllers.split(",") and path != "/":
+            if "cpuacct" in controllers.split(",") and Path(path).name.startswith("bench-"):
                 return int((CpuGroup.ROOT / path.lstrip("/") / "cpuacct.usage").read_text()) / 1e9
     except (OSError, ValueError):
         pass
@@ -135,10 +138,9 @@ class TreeSampler(threading.Thread):
             if self.units:
                 heads = [(self.root, [self.root])] + [(c, _subtree(kids, c)) for c in kids.get(self.root, [])]
                 for head, members in heads:
-                    unit = self.unit_peaks.get(head)
-                    if unit is None:
-                        unit = self.unit_peaks[head] = {"cmd": _cmdline(head), "uids": set(), "rss": 0, "pss": 0,
-                                                        "procs": 0}
+                    unit = self.unit_peaks.setdefault(head, {"cmd": "", "uids": set(), "rss": 0, "pss": 0,
+                                                             "procs": 0})
+                    unit["cmd"] = _cmdline(head) or unit["cmd"]  # the latest: a child is first seen before its exec
                     unit["rss"] = max(unit["rss"], sum(sizes.get(p, (0, 0))[0] for p in members))
                     unit["pss"] = max(unit["pss"], sum(sizes.get(p, (0, 0))[1] for p in members))
                     unit["procs"] = max(unit["procs"], len(members))
