@@ -330,8 +330,10 @@ def estimate(args, figs: dict[str, dict], derived: dict) -> dict:
         m, n_here = worst["client_marginal_cpu_s"], worst["graded"]
         head = worst["client_head_cpu_s"] or 0.0
         cost = derived.get("rebuild")
-        rebuild = (cost["rebuild_fixed_cpu_s"] + students * cost["rebuild_per_student_cpu_s"] if cost
-                   else (worst["client_tail_cpu_s"] or 0.0) * students / n_here)
+        # a few records give a noisy slope: below zero, the larger of the two measured rebuilds stands for all
+        rebuild = ((cost["rebuild_fixed_cpu_s"] + students * cost["rebuild_per_student_cpu_s"]
+                    if cost["rebuild_per_student_cpu_s"] > 0 else max(cost["rebuild_1_cpu_s"], cost["rebuild_n_cpu_s"]))
+                   if cost else (worst["client_tail_cpu_s"] or 0.0) * students / n_here)
         client_s = students * m
         print(f"  the TA's machine (the Dask client, one result at a time: receives it, scores it, commits it to the "
               f"gradebook, writes the student's files): {m:.3f} CPU s per result = {client_s:.0f} s for {students}, "
