@@ -40,6 +40,15 @@ def timed(label: str, *args, **kwargs) -> tuple[float, list, list]:
     return wall, results, faults
 
 
+def submissions_per_worker(out: Path) -> list[int]:
+    """How many submissions each worker graded, largest first, from each results.json's
+    extra_data.runner.workers (a submission whose parts went to two workers counts for both)."""
+    share: Counter = Counter()
+    for path in out.glob("*/results.json"):
+        share.update(set(json.loads(path.read_text())["extra_data"]["runner"].get("workers", {}).values()))
+    return sorted(share.values(), reverse=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assignment", default="backprop")
@@ -58,9 +67,7 @@ def main() -> None:
             timed(f"cluster, {args.workers} worker(s)", args.assignment, [tmp / "subs"], tmp / "cluster",
                   cluster=local.address)
         same = (tmp / "local" / "gradebook.csv").read_bytes() == (tmp / "cluster" / "gradebook.csv").read_bytes()
-        share = Counter(next(iter(json.loads(p.read_text())["extra_data"]["workers"].values()))
-                        for p in (tmp / "cluster").glob("*/results.json"))
-        print(f"gradebook.csv identical: {same}; submissions per worker: {sorted(share.values(), reverse=True)}")
+        print(f"gradebook.csv identical: {same}; submissions per worker: {submissions_per_worker(tmp / 'cluster')}")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,6 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -81,6 +80,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from measuring import measure, pct  # noqa: E402
 from nbgrader_tests import test_cells  # noqa: E402
 
 ASSIGNMENT = "backprop"
@@ -92,7 +92,6 @@ COURSE_ID = "bench"
 MIX = (("correct", 0.5), ("wrong", 0.3), ("crash", 0.1), ("loop", 0.1))
 CRASHES = ("raise_in_function", "os_exit_in_function", "syntax_error_cell")
 LOOPS = ("loop_in_function", "top_level_while", "top_level_call_never_returns")
-SMAPS_LINE = re.compile(r"^(\w+):\s+(\d+) kB$", re.M)
 
 
 # -- notebooks -------------------------------------------------------------------
@@ -211,168 +210,6 @@ def plan(n: int, seed: int) -> list[tuple[str, str]]:
         out.append((kind, pool[seen[kind] % len(pool)]))
         seen[kind] += 1
     return out
-
-
-# -- measuring a command -----------------------------------------------------------
-def _children_map() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(b")", 1)[1].split()[1])
-        kids.setdefault(ppid, []).append(int(entry.name))
-    return kids
-
-
-def _tree(root: int) -> list[int]:
-    kids, out, todo = _children_map(), [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(kids.get(pid, []))
-    return out
-
-
-def _rss_pss(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) in bytes, 0 for a process that is gone."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            values = dict(m.groups() for m in SMAPS_LINE.finditer(fh.read()))
-        return int(values["Rss"]) * 1024, int(values["Pss"]) * 1024
-    except (OSError, KeyError, ValueError):
-        return 0, 0
-
-
-class TreeSampler(threading.Thread):
-    """Peak RSS/PSS sum and process count of a process tree, and the load average."""
-
-    def __init__(self, root: int, interval: float):
-        super().__init__(daemon=True)
-        self.root, self.interval = root, interval
-        self.peak_rss = self.peak_pss = self.peak_procs = 0
-        self.loads: list[float] = []
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        while not self.done.is_set():
-            pids = _tree(self.root)
-            sizes = [_rss_pss(p) for p in pids]
-            self.peak_rss = max(self.peak_rss, sum(s[0] for s in sizes))
-            self.peak_pss = max(self.peak_pss, sum(s[1] for s in sizes))
-            self.peak_procs = max(self.peak_procs, len(pids))
-            self.loads.append(os.getloadavg()[0])
-            self.done.wait(self.interval)
-
-
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    hz = os.sysconf("SC_CLK_TCK")
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    total = sum(fields[:8])  # guest time is already inside user
-    return (total - idle) / hz, total / hz
-
-
-class CpuGroup:
-    """A cpuacct cgroup (v1) for the command: its CPU time, sandboxed and killed processes included.
-
-    The sandbox moves student processes into its own memory/pids/cpu groups but
-    not cpuacct, so everything the command starts stays counted here. Without
-    root or a cpuacct hierarchy, ``wrap`` is a no-op and ``seconds`` is None
-    (then wait4's figure is all there is; it misses processes that are killed
-    rather than reaped, such as a timed-out student process).
-    """
-
-    ROOT = Path("/sys/fs/cgroup/cpuacct")
-
-    def __init__(self, label: str):
-        self.path = self.ROOT / f"bench-{os.getpid()}-{label}"
-        try:
-            self.path.mkdir()
-        except OSError:
-            self.path = None
-
-    def wrap(self, cmd: list[str]) -> list[str]:
-        if self.path is None:
-            return cmd
-        join = f"echo $$ > {shlex.quote(str(self.path / 'cgroup.procs'))} || exit 125; exec \"$@\""
-        return ["/bin/sh", "-c", join, "sh", *cmd]
-
-    def seconds(self) -> float | None:
-        try:
-            return int((self.path / "cpuacct.usage").read_text()) / 1e9 if self.path else None
-        except OSError:
-            return None
-
-    def remove(self) -> None:
-        for _ in range(50):
-            try:
-                if self.path:
-                    self.path.rmdir()
-                return
-            except OSError:
-                time.sleep(0.1)
-
-
-def measure(cmd: list[str], cwd: Path, env: dict, log_path: Path, interval: float, on_line=None) -> dict:
-    """Run ``cmd``; its wall time, the tree's memory and CPU, and its exit status. Output goes to ``log_path``."""
-    load_before = os.getloadavg()
-    group = CpuGroup(log_path.stem)
-    machine_before = _machine_cpu()
-    started = time.monotonic()
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(group.wrap(cmd), cwd=cwd, env=env, stdout=log, stderr=subprocess.PIPE, text=True,
-                                bufsize=1)
-        sampler = TreeSampler(proc.pid, interval)
-        sampler.start()
-
-        def pump():
-            for line in proc.stderr:
-                now = time.monotonic() - started
-                log.write(line)
-                if on_line:
-                    on_line(now, line)
-
-        reader = threading.Thread(target=pump, daemon=True)
-        reader.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.monotonic() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        machine_after = _machine_cpu()
-        reader.join()
-        sampler.done.set()
-        sampler.join()
-    time.sleep(0.5)  # let killed processes leave the group before the last reading
-    tree_cpu = group.seconds()
-    group.remove()
-    wait4_cpu = usage.ru_utime + usage.ru_stime
-    cpu = tree_cpu if tree_cpu is not None else wait4_cpu
-    machine_busy = machine_after[0] - machine_before[0]
-    return {"wall_s": wall, "rc": proc.returncode, "cpu_s": cpu, "cpu_source": "cpuacct" if tree_cpu is not None
-            else "wait4", "wait4_cpu_s": wait4_cpu, "maxrss_mb": usage.ru_maxrss / 1024,
-            "peak_tree_rss_mb": sampler.peak_rss / 2**20, "peak_tree_pss_mb": sampler.peak_pss / 2**20,
-            "peak_procs": sampler.peak_procs, "machine_busy_cores": machine_busy / wall,
-            "others_busy_cores": max(0.0, machine_busy - cpu) / wall,
-            "load_before": load_before, "load_during": _summary(sampler.loads), "load_after": os.getloadavg()}
-
-
-def _summary(values: list[float]) -> dict:
-    if not values:
-        return {}
-    return {"min": min(values), "mean": statistics.fmean(values), "max": max(values)}
-
-
-def _pct(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..1); nan for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 # -- the two graders -------------------------------------------------------------------
@@ -497,7 +334,7 @@ def _row(name: str, fig: dict, n_for_rate: int) -> str:
     per = list(fig["per_submission"].values())
     rate = n_for_rate / fig["wall_s"]
     return (f"| {name} | {n_for_rate} | {fig['wall_s']:.1f} | {rate:.3f} | {statistics.median(per):.2f} | "
-            f"{_pct(per, 0.95):.2f} | {max(per):.2f} | {fig['wall_s'] / n_for_rate:.2f} | {fig['cpu_s']:.0f} | "
+            f"{pct(per, 0.95):.2f} | {max(per):.2f} | {fig['wall_s'] / n_for_rate:.2f} | {fig['cpu_s']:.0f} | "
             f"{fig['peak_tree_rss_mb']:.0f} / {fig['peak_tree_pss_mb']:.0f} | {fig['maxrss_mb']:.0f} | "
             f"{fig['load_during'].get('mean', float('nan')):.2f} ({fig['load_during'].get('max', float('nan')):.2f}) | "
             f"{fig['others_busy_cores']:.2f} |")
