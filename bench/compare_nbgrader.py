@@ -80,6 +80,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from autograder.course import Course  # noqa: E402
 from measuring import measure, pct  # noqa: E402
 from nbgrader_tests import test_cells  # noqa: E402
 
@@ -92,6 +93,7 @@ COURSE_ID = "bench"
 MIX = (("correct", 0.5), ("wrong", 0.3), ("crash", 0.1), ("loop", 0.1))
 CRASHES = ("raise_in_function", "os_exit_in_function", "syntax_error_cell")
 LOOPS = ("loop_in_function", "top_level_while", "top_level_call_never_returns")
+MANUAL_PARTS = {p.name for p in Course(REPO).assignment(ASSIGNMENT).parts if p.manual}
 
 
 # -- notebooks -------------------------------------------------------------------
@@ -226,7 +228,11 @@ def run_ours(work: Path, students: list[str], jobs: int, interval: float) -> dic
         path = out / s / "results.json"
         if path.is_file():
             data = json.loads(path.read_text())
-            per[s], scores[s] = data["execution_time"], (data["score"], data["max_score"])
+            # the automatic parts' maximum: the written questions (manual parts) wait for a person, and
+            # nbgrader's course has no such parts
+            automatic = sum(p["max_score"] for name, p in data["extra_data"]["parts"].items()
+                            if name not in MANUAL_PARTS)
+            per[s], scores[s] = data["execution_time"], (data["score"], automatic)
     fig.update(per_submission=per, scores=scores, graded=len(per))
     return fig
 
