@@ -170,6 +170,71 @@ def check_gradient(actual, numeric, what: str, bound: float, mistakes: dict | No
                       hint=recognise(arr, mistakes, bound))
 
 
+def check_training(run, params: dict, function: str, steps: int) -> dict[str, np.ndarray]:
+    """The parameters a training loop in the student's process came back with (``Student.loop_sgd``).
+
+    ``params``: the starting parameters the test sent, ``steps``: how many steps it asked for. Returns
+    ``{name: float64 array}`` for each name of ``params``, each checked to have its starting shape (NaN and
+    inf are let through: a training that diverged scores what it scores). Fails with the first step whose
+    result was unusable, as the loop reported it, or plainly when the reply is not what the loop sends: it
+    comes from the student's process, so only its plain values are read, and each is checked.
+    """
+    if not isinstance(run, dict) or not isinstance(run.get("params"), dict):
+        raise CheckFailed(f"the training loop with your {function} sent back a {_name(run)} instead of the "
+                          "trained parameters (did your code replace the grader's loop?)")
+    problem = run.get("problem")
+    if problem is not None:
+        raise CheckFailed(_training_problem(problem, params, function, steps))
+    done = run.get("steps")
+    if type(done) is not int or done != steps:
+        raise CheckFailed(f"the training loop with your {function} stopped after {done!r:.20} of {steps} steps "
+                          "without saying why")
+    return {name: check_array(run["params"].get(name), f"{name} after {steps} training steps with your {function}",
+                              shape=np.shape(start), finite=False)
+            for name, start in params.items()}
+
+
+def _name(value) -> str:
+    """The name of ``value``'s type, for a message."""
+    return _clean(type(value).__name__)
+
+
+def _clean(name: str) -> str:
+    """A name the student's process sent, for a message: letters, digits, _ and . only."""
+    return "".join(c if c.isalnum() or c in "_." else "?" for c in name[:100]) or "?"
+
+
+def _training_problem(problem, params: dict, function: str, steps: int) -> str:
+    """The message for the loop's description of the step that went wrong (``probes.sgd``)."""
+    if not isinstance(problem, dict):
+        return f"the training loop with your {function} stopped, and its report is unreadable"
+    step = problem.get("step")
+    at = f"while training (step {step} of {steps})" if type(step) is int else "while training"
+    kind, key, got = problem.get("kind"), problem.get("key"), _clean(str(problem.get("type", "?")))
+    if kind == "result":
+        length = problem.get("length")
+        got += f" of {length} values" if type(length) is int else ""
+        return f"{at}, {function} did not return (loss, grads) with grads a dict: it returned a {got}"
+    if kind == "grads":
+        return f"{at}, {function} did not return (loss, grads) with grads a dict: grads was a {got}"
+    if not isinstance(key, str) or key not in params:
+        return f"{at}, the result of {function} could not be used"
+    where = f"{at}, grads[{key!r}] from {function}"
+    if kind == "missing":
+        return f"{at}, grads from {function} had no key {key!r}"
+    if kind == "none":
+        return f"{where} was None; did you forget a return statement?"
+    expected = tuple(np.shape(params[key]))
+    if kind == "sequence":
+        return f"{where} was a {got}, expected an array of shape {expected}"
+    if kind == "type":
+        return f"{where} was a {got}, which is not an array of numbers"
+    shape = problem.get("shape")
+    if kind == "shape" and isinstance(shape, list) and len(shape) <= 32 and all(type(n) is int for n in shape):
+        return f"{where} has shape {tuple(shape)}, expected {expected}"
+    return f"{at}, the result of {function} could not be used"
+
+
 def threshold_credit(value: float, floor: float, target: float) -> float:
     """Full credit at or above ``target``, linear down to ``floor``, none below."""
     if value >= target:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import random
 import signal
 import sys
@@ -140,17 +141,26 @@ class Child:
     # -- calls ---------------------------------------------------------------
     def call(self, request: dict) -> None:
         name = request["name"]
+        args, kwargs = request["args"], request["kwargs"]
+        echo = True  # send the arguments back as the call left them (mirror.py)
         if request.get("probe"):  # the grader's own code (probes.py), not the student's
             func = probes.PROBES.get(name)
             if func is None:
                 self.send(protocol.error(protocol.SETUP, f"no probe {name!r}"))
                 return
+            if name in probes.LOOPS:  # its first argument names the student's function it calls
+                target = args[0] if args and type(args[0]) is str else ""
+                student = getattr(self.module, target, None) if target else None
+                if not callable(student):
+                    self.send(protocol.error(protocol.MISSING, f"your code does not define a function {target}()"))
+                    return
+                # A loop changes none of its arguments: nothing to send back.
+                func, args, echo = functools.partial(func, self.reseeded(student)), args[1:], False
         else:
             func = getattr(self.module, name, None)
         if not callable(func):
             self.send(protocol.error(protocol.MISSING, f"your code does not define a function {name}()"))
             return
-        args, kwargs = request["args"], request["kwargs"]
         try:
             reseed(self.seed)
         except Exception as exc:  # the grader's own step failed: flagged for the TA, never the student's loss
@@ -173,7 +183,19 @@ class Child:
         kept = {str(key): [k for k, ident in ids.items() if k in value and id(value[k]) == ident]
                 for key, value in [*enumerate(args), *kwargs.items()]
                 if isinstance(value, dict) and (ids := before.get(key))}
-        self.send(protocol.result(result, list(args), kwargs, seen, kept))
+        self.send(protocol.result(result, list(args), kwargs, seen, kept) if echo else
+                  protocol.result(result, [], {}, seen, {}))
+
+    def reseeded(self, func):
+        """``func`` reseeded before each call, as a direct call is: a loop's every step starts from the random
+        state a direct call of that step would."""
+        seed = self.seed
+
+        def call(*args, **kwargs):
+            reseed(seed)
+            return func(*args, **kwargs)
+
+        return call
 
     def serve(self) -> None:
         while True:

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from autograder.sandbox.faults import StudentTimeout
+
 if TYPE_CHECKING:
     from autograder.sandbox.session import StudentSession
 
@@ -53,6 +57,39 @@ class Student:
         ``probes.watch``."""
         return self._session.call("torch_watch", (model,), {"values": values}, timeout=self._timeout,
                                   probe="watch")
+
+    def loop_sgd(self, function: str, X, y, params: dict, args: tuple = (), *, lr: float, batches) -> object:
+        """Mini-batch SGD with the student's ``function`` for gradients, run as ONE call by the grader's loop
+        in the student's process (``probes.sgd``) instead of one call per step.
+
+        For each row ``idx`` of ``batches`` (a (steps, batch) array of row indices of X and y, drawn by the
+        test): ``loss, grads = function(X[idx], y[idx], params, *args)``, then ``params[name] -= lr *
+        grads[name]`` for every name of ``params``. Each step is reseeded like a direct call. The whole loop
+        runs under one time limit: the call timeout, or ``with_timeout``'s seconds.
+
+        Returns what the student's process sent back, believed no more than any value from there: pass it to
+        ``checks.check_training``, which checks it and returns the trained parameters, or fails with the first
+        step whose result was unusable. An exception in the student's code is raised as for a direct call.
+        """
+        if not (isinstance(function, str) and function.isidentifier()):
+            raise TypeError("function must be the name of the student's function")
+        X, y = np.asarray(X), np.asarray(y)
+        params = {str(name): np.array(value, dtype=np.float64) for name, value in params.items()}
+        batches = np.asarray(batches)
+        if batches.ndim != 2 or batches.dtype.kind not in "iu" or \
+                (batches.size and (batches.min() < 0 or batches.max() >= min(len(X), len(y)))):
+            raise ValueError("batches must be a (steps, batch) array of row indices of X and y")
+        timeouts = self._session.timeouts.get(function, 0)
+        try:
+            return self._session.call(function, (function, X, y, params, tuple(args)),
+                                      {"lr": float(lr), "batches": batches.astype(np.int64)},
+                                      timeout=self._timeout, probe="sgd")
+        except StudentTimeout as exc:
+            if self._session.timeouts.get(function, 0) == timeouts:  # not run at all: its own message says why
+                raise
+            seconds = self._timeout or self._session.config.call_timeout_s
+            raise StudentTimeout(f"{len(batches)} training steps with your {function}() did not finish within "
+                                 f"{seconds:g} s (an infinite loop, or far too slow)") from exc
 
     def warnings(self) -> list[str]:
         """numpy warnings (overflow, invalid value, ...) raised during the last call."""
