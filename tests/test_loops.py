@@ -1,13 +1,14 @@
-"""Loops in the box: the grader's training loop run in the student's process (probes.sgd, Student.loop_sgd),
-and the grader's check of what comes back (checks.check_training)."""
+"""Loops in the box: the grader's training loops run in the student's process (probes.sgd and probes.descend,
+through Student.loop_sgd and loop_descend), and the grader's check of what comes back (checks.check_training)."""
 
 import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, check_training
 from autograder.sandbox.faults import MissingFunction, StudentRaised, StudentTimeout
+from autograder.sandbox.probes import tanh_softmax
 from autograder.sandbox.session import SessionConfig, StudentSession
-from autograder.sandbox.student import Student
+from autograder.sandbox.student import LoopRun, Student
 
 SOURCE = '''\
 import numpy as np
@@ -87,6 +88,24 @@ lg_three, lg_float, lg_namedtuple = hostile("three"), hostile("float"), hostile(
 lg_dict_subclass, lg_missing, lg_none = hostile("dict_subclass"), hostile("missing"), hostile("none")
 lg_strings, lg_object, lg_text_array = hostile("strings"), hostile("object"), hostile("text_array")
 lg_huge, lg_transposed = hostile("huge"), hostile("transposed")
+
+def momentum(w, dw, config):
+    """An update rule with state, noise from the global generator, and a changed argument."""
+    v = config.get("v", np.zeros_like(w))
+    v = 0.9 * v - 0.5 * dw + 1e-3 * np.random.standard_normal(w.shape)
+    config["v"] = v
+    w += v                                        # in place: the loop must not care
+    return w, config
+
+def rule_bad(w, dw, config):
+    calls[0] += 1
+    return (w[:4], config) if calls[0] >= 3 else (w, config)
+
+def rule_no_config(w, dw, config):
+    return w, None
+
+def rule_explodes(w, dw, config):
+    return w * 1e200, config
 lg_bad_shape = bad_at(3, (0.0, {"w": np.zeros(5), "b": np.zeros(1)}))
 '''
 
@@ -110,8 +129,7 @@ def problem():
 def run(student, name, steps=5):
     X, y, params, batches = problem()
     student.reset()
-    return check_training(student.loop_sgd(name, X, y, params, (2.0,), lr=0.1, batches=batches[:steps]), params,
-                          name, steps)
+    return check_training(student.loop_sgd(name, X, y, params, (2.0,), lr=0.1, batches=batches[:steps]))
 
 
 def test_the_loop_gives_the_numbers_of_direct_calls_step_by_step(student):
@@ -121,8 +139,7 @@ def test_the_loop_gives_the_numbers_of_direct_calls_step_by_step(student):
     for idx in batches:
         _, grads = student.lg(X[idx], y[idx], direct, 2.0)
         direct = {name: direct[name] - 0.1 * np.asarray(grads[name], dtype=np.float64) for name in direct}
-    reply = student.loop_sgd("lg", X, y, params, (2.0,), lr=0.1, batches=batches)
-    trained = check_training(reply, params, "lg", len(batches))
+    trained = check_training(student.loop_sgd("lg", X, y, params, (2.0,), lr=0.1, batches=batches))
     assert set(trained) == {"w", "b"} and all(np.array_equal(trained[k], direct[k]) for k in direct)
     assert params["w"].tolist() == [0.0, 0.0]  # the test's own params are left as they were
 
@@ -216,7 +233,7 @@ def test_a_forged_reply_is_a_clear_failure(reply, message):
     replaced can fail the test, never the grader."""
     _, _, params, _ = problem()
     with pytest.raises(CheckFailed, match=message):
-        check_training(reply, params, "lg", 5)
+        check_training(LoopRun("sgd", "lg", params, 5, reply))
 
 
 def test_a_loop_replaced_by_the_students_code_is_checked_like_any_reply():
@@ -227,9 +244,54 @@ def test_a_loop_replaced_by_the_students_code_is_checked_like_any_reply():
         X, y, params, batches = problem()
         student.forge({"params": {"w": np.zeros((2, 2)), "b": np.zeros(1)}, "steps": 5, "problem": None})
         with pytest.raises(CheckFailed, match=r"^w after 5 training steps with your lg returned shape \(2, 2\)"):
-            check_training(student.loop_sgd("lg", X, y, params, (2.0,), lr=0.1, batches=batches), params, "lg", 5)
+            check_training(student.loop_sgd("lg", X, y, params, (2.0,), lr=0.1, batches=batches))
         student.forge()  # an object the channel does not carry: it comes back as a handle
         with pytest.raises(CheckFailed, match=r"sent back a Handle instead of the trained parameters"):
-            check_training(student.loop_sgd("lg", X, y, params, (2.0,), lr=0.1, batches=batches), params, "lg", 5)
+            check_training(student.loop_sgd("lg", X, y, params, (2.0,), lr=0.1, batches=batches))
     finally:
         session.close()
+
+
+def network():
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((20, 2)), rng.integers(0, 3, size=20)
+    return X, y, 0.5 * rng.standard_normal(2 * 4 + 4 + 4 * 3 + 3), {"X": X, "y": y, "hidden": 4, "classes": 3}
+
+
+def test_descent_gives_the_numbers_of_direct_calls_step_by_step(student):
+    X, y, w0, data = network()
+    w, config = w0.copy(), {"learning_rate": 0.5}
+    for _ in range(6):
+        w, config = student.momentum(w.copy(), tanh_softmax(w, **data)[1], config)
+    run = student.loop_descend("momentum", w0, {"learning_rate": 0.5}, 6, "tanh_softmax", data)
+    assert np.array_equal(check_training(run)["w"], w)
+
+
+def test_descent_reports_a_wrong_step_with_its_number(student):
+    X, y, w0, data = network()
+    student.reset()
+    with pytest.raises(CheckFailed, match=r"^while training \(step 3 of 5\), next_w from rule_bad has shape \(4,\), "
+                                          r"expected \(27,\)$"):
+        check_training(student.loop_descend("rule_bad", w0, {}, 5, "tanh_softmax", data))
+    with pytest.raises(CheckFailed, match=r"^while training \(step 1 of 5\), rule_no_config did not return \(next_w, "
+                                          r"config\) with config a dict: config was a NoneType$"):
+        check_training(student.loop_descend("rule_no_config", w0, {}, 5, "tanh_softmax", data))
+
+
+def test_descent_stops_once_the_loss_is_not_finite(student):
+    X, y, w0, data = network()
+    run = student.loop_descend("rule_explodes", w0, {}, 50, "tanh_softmax", data)
+    assert run.reply["stopped"] is True and 0 < run.reply["steps"] < 50
+    with np.errstate(all="ignore"):
+        assert not np.isfinite(tanh_softmax(check_training(run)["w"], **data)[0])  # where it stopped
+
+
+@pytest.mark.parametrize("loop, reply", [
+    ("sgd", {"params": {"w": np.zeros(2), "b": np.zeros(1)}, "steps": 3, "stopped": True, "problem": None}),
+    ("descend", {"params": {"w": np.zeros(2), "b": np.zeros(1)}, "steps": 3, "stopped": False, "problem": None}),
+    ("descend", {"params": {"w": np.zeros(2), "b": np.zeros(1)}, "steps": 7, "stopped": True, "problem": None}),
+])
+def test_only_a_descent_may_stop_early_and_must_say_so(loop, reply):
+    _, _, params, _ = problem()
+    with pytest.raises(CheckFailed, match=r"stopped after (3|7) of 5 steps without saying why"):
+        check_training(LoopRun(loop, "lg", params, 5, reply))

@@ -141,12 +141,12 @@ def sgd(loss_and_grads, X, y, params, args=(), lr=0.1, batches=()):
     tuple or list of two, grads a dict (not a subclass: the channel carries none) holding, for each
     parameter, numbers of the parameter's shape (NaN and inf included).
 
-    Returns ``{"params": {name: float64 array}, "steps": steps done, "problem": None or a description}``:
-    the loop stops at the first unusable result, whose description says ``step`` and ``kind``: "result"
-    (not a pair; ``type``, ``length``), "grads" (grads not a dict; ``type``), "missing" (no ``key``),
-    "none", "sequence", "type" (``grads[key]`` None, a list or tuple that is not numbers, not numbers;
-    ``type``) or "shape" (``grads[key]`` of ``shape``). An exception raised by the student's code is not
-    caught: it is the call's.
+    Returns ``{"params": {name: float64 array}, "steps": steps done, "stopped": False, "problem": None or a
+    description}``: the loop stops at the first unusable result, whose description says ``step`` and
+    ``kind``: "result" (not a pair; ``type``, ``length``), "grads" (grads not a dict; ``type``), "missing"
+    (no ``key``), "none", "sequence", "type" (``grads[key]`` None, a list or tuple that is not numbers, not
+    numbers; ``type``) or "shape" (``grads[key]`` of ``shape``). An exception raised by the student's code
+    is not caught: it is the call's.
     """
     params = {str(name): np.array(value, dtype=np.float64) for name, value in params.items()}
     lr = float(lr)
@@ -176,9 +176,78 @@ def sgd(loss_and_grads, X, y, params, args=(), lr=0.1, batches=()):
     return _outcome(params, steps, None)
 
 
-def _outcome(params: dict, steps: int, problem: dict | None) -> dict:
-    return {"params": params, "steps": steps, "problem": problem}
+def _outcome(params: dict, steps: int, problem: dict | None, stopped: bool = False) -> dict:
+    return {"params": params, "steps": steps, "problem": problem, "stopped": stopped}
 
 
-PROBES = {"forward": forward, "watch": watch, "sgd": sgd}
-LOOPS = frozenset({"sgd"})  # probes whose first argument names the student's function they call
+def descend(rule, w, config, steps, objective, data, max_loss=float("inf")):
+    """Full-batch descent, the grader's loop around the student's update ``rule``: the gradient is the grader's.
+
+    Each step (1, 2, ..., ``steps``): ``loss, dw = OBJECTIVES[objective](w, **data)``; the loop stops early,
+    with ``stopped``, when the loss is not finite or above ``max_loss`` (the weights diverged); otherwise
+    ``next_w, config = rule(w, dw, config)`` (a copy of w) and the loop goes on from next_w (as float64) with
+    the config the rule returned. The rule's result is accepted as a direct call's would be: a tuple or list
+    of two, config a dict (not a subclass), next_w numbers of w's shape (NaN and inf included).
+
+    Returns ``{"params": {"w": float64 array}, "steps": steps done, "stopped": bool, "problem": None or a
+    description}``, as :func:`sgd` does; a description's ``kind`` is "result" (not a pair), "config"
+    (config not a dict) or, for next_w, "none", "sequence", "type" or "shape".
+    """
+    gradient = OBJECTIVES[objective]
+    w = np.array(w, dtype=np.float64)
+    done = 0
+    for step in range(1, int(steps) + 1):
+        with np.errstate(all="ignore"):
+            loss, dw = gradient(w, **data)
+        if not (np.isfinite(loss) and loss <= max_loss):
+            return _outcome({"w": w}, done, None, stopped=True)
+        result = rule(w.copy(), dw, config)
+        if not (type(result) is tuple or isinstance(result, list)) or len(result) != 2:
+            length = len(result) if type(result) in (tuple, list) else None
+            return _outcome({"w": w}, done, _problem(step, "result", result, length=length))
+        if type(result[1]) is not dict:
+            return _outcome({"w": w}, done, _problem(step, "config", result[1]))
+        next_w, wrong = _float_array(result[0])
+        if next_w is None:
+            return _outcome({"w": w}, done, _problem(step, wrong, result[0], "w"))
+        if next_w.shape != w.shape:
+            return _outcome({"w": w}, done, _problem(step, "shape", result[0], "w",
+                                                     shape=[int(n) for n in next_w.shape]))
+        w, config, done = np.array(next_w), result[1], step  # a copy: the rule may keep and change its own
+    return _outcome({"w": w}, done, None)
+
+
+def tanh_softmax(theta, X, y, hidden, classes):
+    """The mean softmax cross-entropy of a two-layer tanh network on (X, y), and its gradient.
+
+    ``theta`` holds the network's W1 (D, hidden), b1 (hidden,), W2 (hidden, classes), b2 (classes,),
+    ravelled and concatenated in that order; the gradient comes in the same layout.
+    """
+    D = X.shape[1]
+    shapes = ((D, hidden), (hidden,), (hidden, classes), (classes,))
+    parts, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        parts.append(theta[start:start + size].reshape(shape))
+        start += size
+    W1, b1, W2, b2 = parts
+    n = X.shape[0]
+    h = np.tanh(X @ W1 + b1)
+    scores = h @ W2 + b2
+    scores = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(scores)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(p[np.arange(n), y]))
+    dscores = p.copy()
+    dscores[np.arange(n), y] -= 1.0
+    dscores /= n
+    dh = dscores @ W2.T * (1.0 - h ** 2)
+    grads = (X.T @ dh, dh.sum(axis=0), h.T @ dscores, dscores.sum(axis=0))
+    return loss, np.concatenate([g.ravel() for g in grads])
+
+
+# The gradients ``descend`` may follow: grader code, numpy only, and like every probe no expected value.
+OBJECTIVES = {"tanh_softmax": tanh_softmax}
+
+PROBES = {"forward": forward, "watch": watch, "sgd": sgd, "descend": descend}
+LOOPS = frozenset({"sgd", "descend"})  # probes whose first argument names the student's function they call

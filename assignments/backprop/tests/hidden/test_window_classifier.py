@@ -170,7 +170,7 @@ def test_window_classifier_accuracy(student, reference, data, config):
     batches = np.array([rng.integers(0, X.shape[0], size=batch) for _ in range(recipe["steps"])])
     run = student.with_timeout(LOOP_BUDGET_S).loop_sgd("mlp_loss_and_grads", X, y, params, (act, reg), lr=lr,
                                                        batches=batches)
-    trained = check_training(run, params, "mlp_loss_and_grads", len(batches))
+    trained = check_training(run)  # {name: float64 array of its shape}, or the step that went wrong
     with np.errstate(all="ignore"):  # weights that diverged give NaN or inf scores, counted as wrong below
         scores = np.asarray(reference.mlp_forward(X_held, trained, act), dtype=np.float64)
     accuracy = float(np.mean(np.argmax(np.nan_to_num(scores, nan=-np.inf), axis=1) == arrays["heldout_labels"]))
