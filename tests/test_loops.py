@@ -295,3 +295,30 @@ def test_only_a_descent_may_stop_early_and_must_say_so(loop, reply):
     _, _, params, _ = problem()
     with pytest.raises(CheckFailed, match=r"stopped after (3|7) of 5 steps without saying why"):
         check_training(LoopRun(loop, "lg", params, 5, reply))
+
+
+def test_the_window_classifier_sends_no_held_out_data_into_the_box(monkeypatch):
+    """backprop's graded training: the trained weights come back and are scored in the grader, so no array the
+    grader sends to the student's process has the held-out set's rows."""
+    from autograder import grade
+    from autograder.course import Course
+    from autograder.sandbox import session as session_module
+    from helpers import REPO
+
+    assignment = Course(REPO).assignment("backprop")
+    with np.load(assignment.data_dir / "ner_heldout.npz") as held:
+        n_held = len(held["heldout_labels"])
+    sent, call = [], session_module.StudentSession.call
+
+    def recording(self, name, args, kwargs, timeout=None, probe=None):
+        sent.extend(np.shape(v) for v in (*args, *kwargs.values()) if isinstance(v, np.ndarray))
+        sent.extend(np.shape(v) for d in (*args, *kwargs.values()) if isinstance(d, dict) for v in d.values()
+                    if isinstance(v, np.ndarray))
+        return call(self, name, args, kwargs, timeout=timeout, probe=probe)
+
+    monkeypatch.setattr(session_module.StudentSession, "call", recording)
+    path = Course.of(assignment).solution_file(assignment)
+    result = grade.grade_submission(assignment, "ref", path.name, path.read_bytes(), parts=("window_classifier",))
+    part = next(p for p in result.parts if p.name == "window_classifier")
+    assert part.score == part.max_score
+    assert sent and not [shape for shape in sent if shape and shape[0] == n_held]
