@@ -191,7 +191,8 @@ def check_training(run) -> dict[str, np.ndarray]:
     done = reply.get("steps")
     stopped = run.loop == "descend" and reply.get("stopped") is True  # the loss diverged: it may stop early
     if type(done) is not int or not (done == steps or stopped and 0 <= done < steps):
-        raise CheckFailed(f"the training loop with your {function} stopped after {done!r:.20} of {steps} steps "
+        done = done if type(done) is int else f"a {_name(done)}"
+        raise CheckFailed(f"the training loop with your {function} stopped after {done} of {steps} steps "
                           "without saying why")
     return {name: check_array(reply["params"].get(name), f"{name} after {steps} training steps with your {function}",
                               shape=start.shape, finite=False)
@@ -220,7 +221,8 @@ def _training_problem(problem, run) -> str:
         return f"the training loop with your {function} stopped, and its report is unreadable"
     step = problem.get("step")
     at = f"while training (step {step} of {steps})" if type(step) is int else "while training"
-    kind, key, got = problem.get("kind"), problem.get("key"), _clean(str(problem.get("type", "?")))
+    kind, key, got = problem.get("kind"), problem.get("key"), problem.get("type")
+    got = _clean(got) if isinstance(got, str) else "?"
     pair, second = _RETURNS[run.loop]
     if kind == "result":
         length = problem.get("length")

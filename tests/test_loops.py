@@ -219,7 +219,7 @@ def test_the_whole_loop_has_one_time_limit():
                                                                             r"is not an array of numbers"),
     ({"params": {"w": [[1.0, 2.0]], "b": [0.0]}, "steps": 5, "problem": None}, r"returned shape \(1, 2\)"),
     ({"params": {"w": np.zeros(2), "b": np.zeros(1)}, "steps": 3, "problem": None}, r"stopped after 3 of 5 steps"),
-    ({"params": {"w": np.zeros(2), "b": np.zeros(1)}, "steps": True, "problem": None}, r"stopped after True of 5"),
+    ({"params": {"w": np.zeros(2), "b": np.zeros(1)}, "steps": True, "problem": None}, r"stopped after a bool of 5"),
     ({"params": {}, "steps": 5, "problem": "<b>x</b>"}, r"its report is unreadable"),
     ({"params": {}, "steps": 5, "problem": {"step": 2, "kind": "shape", "key": "w", "shape": "(1,)"}},
      r"^while training \(step 2 of 5\), the result of lg could not be used$"),
