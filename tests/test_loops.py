@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, check_training
+from autograder.sandbox import zygote
 from autograder.sandbox.faults import MissingFunction, StudentRaised, StudentTimeout
 from autograder.sandbox.probes import tanh_softmax
 from autograder.sandbox.session import SessionConfig, StudentSession
@@ -116,6 +117,9 @@ def student():
     session.start()
     yield Student(session)
     session.close()
+    # Tests here hold two sessions at once, so two warm boxes of the same kind would stay idle; later files
+    # expect one (test_warm.py: the next student reuses the box the last one left).
+    zygote.shutdown()
 
 
 def problem():
