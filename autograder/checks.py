@@ -170,6 +170,84 @@ def check_gradient(actual, numeric, what: str, bound: float, mistakes: dict | No
                       hint=recognise(arr, mistakes, bound))
 
 
+def check_training(run) -> dict[str, np.ndarray]:
+    """The parameters a grader's loop in the student's process trained (``Student.loop_sgd``,
+    ``loop_descend``), checked here.
+
+    ``run`` is the :class:`~autograder.sandbox.student.LoopRun` the loop method returned. Returns
+    ``{name: float64 array}`` for each name of the parameters the loop started from (``{"w": ...}`` for
+    ``loop_descend``), each checked to have its starting shape; NaN and inf are let through: a training
+    that diverged scores what it scores. Fails with the first step whose result was unusable, as the loop
+    reported it, or plainly when the reply is not what a loop sends: it comes from the student's process,
+    so only its plain values are read, and each is checked.
+    """
+    reply, function, steps = run.reply, run.function, run.steps
+    if not isinstance(reply, dict) or not isinstance(reply.get("params"), dict):
+        raise CheckFailed(f"the training loop with your {function} sent back a {_name(reply)} instead of the "
+                          "trained parameters (did your code replace the grader's loop?)")
+    problem = reply.get("problem")
+    if problem is not None:
+        raise CheckFailed(_training_problem(problem, run))
+    done = reply.get("steps")
+    stopped = run.loop == "descend" and reply.get("stopped") is True  # the loss diverged: it may stop early
+    if type(done) is not int or not (done == steps or stopped and 0 <= done < steps):
+        done = done if type(done) is int else f"a {_name(done)}"
+        raise CheckFailed(f"the training loop with your {function} stopped after {done} of {steps} steps "
+                          "without saying why")
+    return {name: check_array(reply["params"].get(name), f"{name} after {steps} training steps with your {function}",
+                              shape=start.shape, finite=False)
+            for name, start in run.start.items()}
+
+
+def _name(value) -> str:
+    """The name of ``value``'s type, for a message."""
+    return _clean(type(value).__name__)
+
+
+def _clean(name: str) -> str:
+    """A name the student's process sent, for a message: letters, digits, _ and . only."""
+    return "".join(c if c.isalnum() or c in "_." else "?" for c in name[:100]) or "?"
+
+
+# What each loop's student function returns, and the values a step's problem can be about.
+_RETURNS = {"sgd": ("(loss, grads) with grads a dict", "grads"), "descend": ("(next_w, config) with config a dict",
+                                                                              "config")}
+
+
+def _training_problem(problem, run) -> str:
+    """The message for a loop's description of the step that went wrong (``probes.sgd``, ``probes.descend``)."""
+    function, steps = run.function, run.steps
+    if not isinstance(problem, dict):
+        return f"the training loop with your {function} stopped, and its report is unreadable"
+    step = problem.get("step")
+    at = f"while training (step {step} of {steps})" if type(step) is int else "while training"
+    kind, key, got = problem.get("kind"), problem.get("key"), problem.get("type")
+    got = _clean(got) if isinstance(got, str) else "?"
+    pair, second = _RETURNS[run.loop]
+    if kind == "result":
+        length = problem.get("length")
+        got += f" of {length} values" if type(length) is int else ""
+        return f"{at}, {function} did not return {pair}: it returned a {got}"
+    if kind == second:
+        return f"{at}, {function} did not return {pair}: {second} was a {got}"
+    if not isinstance(key, str) or key not in run.start:
+        return f"{at}, the result of {function} could not be used"
+    if kind == "missing" and run.loop == "sgd":
+        return f"{at}, grads from {function} had no key {key!r}"
+    where = f"{at}, grads[{key!r}] from {function}" if run.loop == "sgd" else f"{at}, next_w from {function}"
+    if kind == "none":
+        return f"{where} was None; did you forget a return statement?"
+    expected = run.start[key].shape
+    if kind == "sequence":
+        return f"{where} was a {got}, expected an array of shape {expected}"
+    if kind == "type":
+        return f"{where} was a {got}, which is not an array of numbers"
+    shape = problem.get("shape")
+    if kind == "shape" and isinstance(shape, list) and len(shape) <= 32 and all(type(n) is int for n in shape):
+        return f"{where} has shape {tuple(shape)}, expected {expected}"
+    return f"{at}, the result of {function} could not be used"
+
+
 def threshold_credit(value: float, floor: float, target: float) -> float:
     """Full credit at or above ``target``, linear down to ``floor``, none below."""
     if value >= target:

@@ -22,6 +22,7 @@ from autograder.checks import (  # noqa: F401  (re-exported for test authors)
     check_close,
     check_no_warnings,
     check_scalar,
+    check_training,
     check_true,
     check_unchanged,
     expect_raises,

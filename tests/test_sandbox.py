@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from autograder import api
-from autograder.sandbox import launcher
+from autograder.sandbox import launcher, zygote
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.faults import SandboxError
 from autograder.sandbox.session import SessionConfig, StudentSession
@@ -40,6 +40,7 @@ def test_a_runtime_under_tmp_is_not_hidden_by_the_private_tmp(tmp_path):
 
 
 def test_a_sandbox_that_cannot_start_is_a_grader_fault(mini, monkeypatch, tmp_path):
+    zygote.shutdown()  # an idle warm box left by an earlier test would start the session without launcher.build
     real = launcher.build
 
     def broken(*args, **kwargs):

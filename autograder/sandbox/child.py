@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import random
 import signal
 import sys
@@ -143,22 +144,31 @@ class Child:
     # -- calls ---------------------------------------------------------------
     def call(self, request: dict) -> None:
         name = request["name"]
+        args, kwargs = request["args"], request["kwargs"]
+        echo = True  # send the arguments back as the call left them (mirror.py)
         if request.get("probe"):  # the grader's own code (probes.py), not the student's
             func = probes.PROBES.get(name)
             if func is None:
                 self.send(protocol.error(protocol.SETUP, f"no probe {name!r}"))
                 return
+            if name in probes.LOOPS:  # its first argument names the student's function it calls
+                target = args[0] if args and type(args[0]) is str else ""
+                student = getattr(self.module, target, None) if target else None
+                if not callable(student):
+                    self.send(protocol.error(protocol.MISSING, f"your code does not define a function {target}()"))
+                    return
+                # A loop changes none of its arguments: nothing to send back.
+                func, args, echo = functools.partial(func, self.reseeded(student)), args[1:], False
         else:
             func = getattr(self.module, name, None)
         if not callable(func):
             self.send(protocol.error(protocol.MISSING, f"your code does not define a function {name}()"))
             return
-        args, kwargs = request["args"], request["kwargs"]
         if self.unseeded is not None:  # the grader's own step failed: flagged for the TA, never the student's loss
             self.send(protocol.error(protocol.SETUP, f"reseeding failed: {self.unseeded}"))
             return
-        before_args = [snapshot(value) for value in args]
-        before_kwargs = {key: snapshot(value) for key, value in kwargs.items()}
+        before_args = [snapshot(value) for value in args] if echo else []
+        before_kwargs = {key: snapshot(value) for key, value in kwargs.items()} if echo else {}
         self.warnings.start()
         try:
             result = func(*args, **kwargs)
@@ -167,6 +177,9 @@ class Child:
                                      type(exc).__name__, [c.__name__ for c in type(exc).__mro__]))
             return
         seen = self.warnings.stop()
+        if not echo:  # a loop changes none of its arguments: nothing to send back
+            self.send(protocol.result(result, {}, {}, seen, {}))
+            return
         # Only the arguments the call changed in place go back (the caller's copies of the others are
         # still right), and for each changed dict the entries still holding the same object: the
         # caller updates those in place and rebinds the others, as a direct call would leave it.
@@ -187,6 +200,17 @@ class Child:
             self.unseeded = None
         except Exception as exc:
             self.unseeded = f"{type(exc).__name__}: {exc}"[:300]
+
+    def reseeded(self, func):
+        """``func`` reseeded before each call, as a direct call is: a loop's every step starts from the random
+        state a direct call of that step would."""
+        seed = self.seed
+
+        def call(*args, **kwargs):
+            reseed(seed)
+            return func(*args, **kwargs)
+
+        return call
 
     def serve(self) -> None:
         while True:

@@ -1,4 +1,4 @@
-"""The grader's own code that runs in the student's process: probes of a torch model.
+"""The grader's own code that runs in the student's process: probes of a torch model, and loops.
 
 A test sometimes needs to do something with a model the student built that
 none of the student's functions does: run its forward pass without going
@@ -10,6 +10,19 @@ limit, an exception in the student's code reported as the student's. It runs
 next to the student's code, so like the rest of the child it holds no
 expected value: it only reports what happened, and the trusted side judges.
 
+A loop (``LOOPS``) is a probe that calls one of the student's functions many
+times, a training loop of many steps that would otherwise cost a round trip
+through the channel per step. Its first argument is the name of that
+function; ``child.py`` looks it up (a missing one is answered as for a direct
+call) and hands the loop a wrapper that reseeds before every call, as a
+direct call is reseeded. A loop returns plain data only (the final
+parameters as float64 arrays, how many steps ran, and a plain description of
+the first step whose result was unusable) and checks no value against an
+expected one: the grader checks what comes back (``checks.check_training``)
+and computes every figure that earns points from it. The student's code can
+replace this module's functions like anything else in its process, so what a
+loop returns is believed no more than a student's return value.
+
 torch is never imported here: a probe only runs on a module the student's
 code built, so the student's code has imported torch already.
 """
@@ -18,6 +31,8 @@ from __future__ import annotations
 
 import sys
 import weakref
+
+import numpy as np
 
 MAX_CALLS = 10_000  # forward calls a watch records; past it only the count goes on
 MAX_VALUES = 4_000_000  # input and output elements a watch with values=True keeps, over all its calls
@@ -96,4 +111,143 @@ def watch(model, values=False):
     return recorder.reset(bool(values))
 
 
-PROBES = {"forward": forward, "watch": watch}
+# -- loops ----------------------------------------------------------------------------------------------------------
+def _float_array(value):
+    """``value`` as a float64 array as a direct call's check would take it (``checks.check_array``), or None
+    and what is wrong: "none", "sequence" (a list or tuple that is not numbers), "type" (not numbers)."""
+    if value is None:
+        return None, "none"
+    if isinstance(value, np.ndarray) and value.dtype.kind not in "biufc":  # the channel carries no other array
+        return None, "type"
+    try:
+        return np.asarray(value, dtype=np.float64), ""
+    except (TypeError, ValueError):
+        return None, "sequence" if isinstance(value, (tuple, list)) else "type"
+
+
+def _problem(step: int, kind: str, value=None, key: str | None = None, **more) -> dict:
+    """The plain description of what was wrong at ``step`` (counted from 1) that a loop returns."""
+    return {"step": step, "kind": kind, "key": key, "type": type(value).__name__[:100], **more}
+
+
+def sgd(loss_and_grads, X, y, params, args=(), lr=0.1, batches=()):
+    """Mini-batch SGD, the grader's loop around the student's ``loss_and_grads``.
+
+    For each row ``idx`` of ``batches`` (step 1, 2, ...): ``loss, grads = loss_and_grads(X[idx], y[idx],
+    params, *args)``, then ``params[name] = params[name] - lr * grads[name]`` for every name of ``params``,
+    with ``grads[name]`` taken as float64. The student's function gets a new dict holding the current arrays
+    each step: changes it makes to the arrays in place stay, as a direct call's changes come back to the
+    caller; keys it adds, removes or rebinds do not. It is accepted as a direct call's result would be: a
+    tuple or list of two, grads a dict (not a subclass: the channel carries none) holding, for each
+    parameter, numbers of the parameter's shape (NaN and inf included).
+
+    Returns ``{"params": {name: float64 array}, "steps": steps done, "stopped": False, "problem": None or a
+    description}``: the loop stops at the first unusable result, whose description says ``step`` and
+    ``kind``: "result" (not a pair; ``type``, ``length``), "grads" (grads not a dict; ``type``), "missing"
+    (no ``key``), "none", "sequence", "type" (``grads[key]`` None, a list or tuple that is not numbers, not
+    numbers; ``type``) or "shape" (``grads[key]`` of ``shape``). An exception raised by the student's code
+    is not caught: it is the call's.
+    """
+    params = {str(name): np.array(value, dtype=np.float64) for name, value in params.items()}
+    lr = float(lr)
+    steps = 0
+    for idx in batches:
+        step = steps + 1
+        result = loss_and_grads(X[idx], y[idx], dict(params), *args)
+        if not (type(result) is tuple or isinstance(result, list)) or len(result) != 2:
+            length = len(result) if type(result) in (tuple, list) else None
+            return _outcome(params, steps, _problem(step, "result", result, length=length))
+        grads = result[1]
+        if type(grads) is not dict:
+            return _outcome(params, steps, _problem(step, "grads", grads))
+        new = {}
+        for name, value in params.items():
+            if name not in grads:
+                return _outcome(params, steps, _problem(step, "missing", key=name))
+            g, wrong = _float_array(grads[name])
+            if g is None:
+                return _outcome(params, steps, _problem(step, wrong, grads[name], name))
+            if g.shape != value.shape:
+                return _outcome(params, steps, _problem(step, "shape", grads[name], name,
+                                                        shape=[int(n) for n in g.shape]))
+            new[name] = value - lr * g
+        params.update(new)
+        steps = step
+    return _outcome(params, steps, None)
+
+
+def _outcome(params: dict, steps: int, problem: dict | None, stopped: bool = False) -> dict:
+    return {"params": params, "steps": steps, "problem": problem, "stopped": stopped}
+
+
+def descend(rule, w, config, steps, objective, data, max_loss=float("inf")):
+    """Full-batch descent, the grader's loop around the student's update ``rule``: the gradient is the grader's.
+
+    Each step (1, 2, ..., ``steps``): ``loss, dw = OBJECTIVES[objective](w, **data)``; the loop stops early,
+    with ``stopped``, when the loss is not finite or above ``max_loss`` (the weights diverged); otherwise
+    ``next_w, config = rule(w, dw, config)`` (a copy of w) and the loop goes on from next_w (as float64) with
+    the config the rule returned. The rule's result is accepted as a direct call's would be: a tuple or list
+    of two, config a dict (not a subclass), next_w numbers of w's shape (NaN and inf included).
+
+    Returns ``{"params": {"w": float64 array}, "steps": steps done, "stopped": bool, "problem": None or a
+    description}``, as :func:`sgd` does; a description's ``kind`` is "result" (not a pair), "config"
+    (config not a dict) or, for next_w, "none", "sequence", "type" or "shape".
+    """
+    gradient = OBJECTIVES[objective]
+    w = np.array(w, dtype=np.float64)
+    done = 0
+    for step in range(1, int(steps) + 1):
+        with np.errstate(all="ignore"):
+            loss, dw = gradient(w, **data)
+        if not (np.isfinite(loss) and loss <= max_loss):
+            return _outcome({"w": w}, done, None, stopped=True)
+        result = rule(w.copy(), dw, config)
+        if not (type(result) is tuple or isinstance(result, list)) or len(result) != 2:
+            length = len(result) if type(result) in (tuple, list) else None
+            return _outcome({"w": w}, done, _problem(step, "result", result, length=length))
+        if type(result[1]) is not dict:
+            return _outcome({"w": w}, done, _problem(step, "config", result[1]))
+        next_w, wrong = _float_array(result[0])
+        if next_w is None:
+            return _outcome({"w": w}, done, _problem(step, wrong, result[0], "w"))
+        if next_w.shape != w.shape:
+            return _outcome({"w": w}, done, _problem(step, "shape", result[0], "w",
+                                                     shape=[int(n) for n in next_w.shape]))
+        w, config, done = np.array(next_w), result[1], step  # a copy: the rule may keep and change its own
+    return _outcome({"w": w}, done, None)
+
+
+def tanh_softmax(theta, X, y, hidden, classes):
+    """The mean softmax cross-entropy of a two-layer tanh network on (X, y), and its gradient.
+
+    ``theta`` holds the network's W1 (D, hidden), b1 (hidden,), W2 (hidden, classes), b2 (classes,),
+    ravelled and concatenated in that order; the gradient comes in the same layout.
+    """
+    D = X.shape[1]
+    shapes = ((D, hidden), (hidden,), (hidden, classes), (classes,))
+    parts, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        parts.append(theta[start:start + size].reshape(shape))
+        start += size
+    W1, b1, W2, b2 = parts
+    n = X.shape[0]
+    h = np.tanh(X @ W1 + b1)
+    scores = h @ W2 + b2
+    scores = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(scores)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(p[np.arange(n), y]))
+    dscores = p.copy()
+    dscores[np.arange(n), y] -= 1.0
+    dscores /= n
+    dh = dscores @ W2.T * (1.0 - h ** 2)
+    grads = (X.T @ dh, dh.sum(axis=0), h.T @ dscores, dscores.sum(axis=0))
+    return loss, np.concatenate([g.ravel() for g in grads])
+
+
+# The gradients ``descend`` may follow: grader code, numpy only, and like every probe no expected value.
+OBJECTIVES = {"tanh_softmax": tanh_softmax}
+
+PROBES = {"forward": forward, "watch": watch, "sgd": sgd, "descend": descend}
+LOOPS = frozenset({"sgd", "descend"})  # probes whose first argument names the student's function they call

@@ -9,7 +9,13 @@ which owns the process, the clocks and the channel.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
+
+from autograder.sandbox.faults import StudentTimeout
+from autograder.sandbox.probes import OBJECTIVES
 
 if TYPE_CHECKING:
     from autograder.sandbox.session import StudentSession
@@ -54,6 +60,60 @@ class Student:
         return self._session.call("torch_watch", (model,), {"values": values}, timeout=self._timeout,
                                   probe="watch")
 
+    def loop_sgd(self, function: str, X, y, params: dict, args: tuple = (), *, lr: float, batches) -> "LoopRun":
+        """Mini-batch SGD with the gradients of the student's ``function``, run as ONE call by the grader's loop
+        in the student's process (``probes.sgd``) instead of one call per step.
+
+        For each row ``idx`` of ``batches`` (a (steps, batch) array of row indices of X and y, drawn by the
+        test): ``loss, grads = function(X[idx], y[idx], params, *args)``, then ``params[name] -= lr *
+        grads[name]`` for every name of ``params``. Each step is reseeded like a direct call. The whole loop
+        runs under one time limit: the call timeout, or ``with_timeout``'s seconds.
+
+        Returns a :class:`LoopRun`: pass it to ``checks.check_training``, which checks what came back and
+        returns the trained parameters, or fails with the first step whose result was unusable. An exception
+        in the student's code is raised as for a direct call.
+        """
+        X, y = np.asarray(X), np.asarray(y)
+        batches = np.asarray(batches)
+        if batches.ndim != 2 or batches.dtype.kind not in "iu" or \
+                (batches.size and (batches.min() < 0 or batches.max() >= min(len(X), len(y)))):
+            raise ValueError("batches must be a (steps, batch) array of row indices of X and y")
+        start = _floats(params)
+        return self._loop("sgd", function, start, len(batches), (X, y, start, tuple(args)),
+                          {"lr": float(lr), "batches": batches.astype(np.int64)})
+
+    def loop_descend(self, rule: str, w, config: dict, steps: int, objective: str, data: dict,
+                     max_loss: float = float("inf")) -> "LoopRun":
+        """Full-batch descent with the student's update ``rule``, run as ONE call by the grader's loop in the
+        student's process (``probes.descend``): the gradient is the grader's objective ``objective`` (one of
+        ``probes.OBJECTIVES``, given ``data``).
+
+        Each step: the objective's loss and gradient dw at w (the loop stops early when the loss is not
+        finite or above ``max_loss``), then ``w, config = rule(w, dw, config)``. The config starts as
+        ``config`` and is the one the rule returned from then on. Reseeded and timed as :meth:`loop_sgd`;
+        returns a :class:`LoopRun` whose parameters are ``{"w": w}``, for ``checks.check_training``.
+        """
+        if objective not in OBJECTIVES:
+            raise ValueError(f"unknown objective {objective!r}: one of {sorted(OBJECTIVES)}")
+        start = _floats({"w": w})
+        return self._loop("descend", rule, start, int(steps), (start["w"], dict(config), int(steps), objective,
+                                                               dict(data)), {"max_loss": float(max_loss)})
+
+    def _loop(self, loop: str, function: str, start: dict, steps: int, args: tuple, kwargs: dict) -> "LoopRun":
+        """Call the loop probe ``loop`` on the student's ``function``; its reply, with what the grader asked."""
+        if not (isinstance(function, str) and function.isidentifier()):
+            raise TypeError("function must be the name of the student's function")
+        timeouts = self._session.timeouts.get(function, 0)
+        try:
+            reply = self._session.call(function, (function, *args), kwargs, timeout=self._timeout, probe=loop)
+        except StudentTimeout as exc:
+            if self._session.timeouts.get(function, 0) == timeouts:  # not run at all: its own message says why
+                raise
+            seconds = self._timeout or self._session.config.call_timeout_s
+            raise StudentTimeout(f"{steps} training steps with your {function}() did not finish within "
+                                 f"{seconds:g} s (an infinite loop, or far too slow)") from exc
+        return LoopRun(loop, function, start, steps, reply)
+
     def warnings(self) -> list[str]:
         """numpy warnings (overflow, invalid value, ...) raised during the last call."""
         return list(self._session.last_warnings)
@@ -61,3 +121,23 @@ class Student:
     def defines(self, name: str) -> bool:
         report = self._session.report
         return bool(report and name in report.functions)
+
+
+@dataclass(frozen=True)
+class LoopRun:
+    """One run of a grader's loop in the student's process (:meth:`Student.loop_sgd`, ``loop_descend``).
+
+    ``loop``, ``function``, ``start`` (the parameters it started from, float64 arrays) and ``steps`` (how many
+    it was asked for) are the grader's own; ``reply`` is what the student's process sent back, believed no
+    more than any value from there: ``checks.check_training`` reads it.
+    """
+
+    loop: str
+    function: str
+    start: dict
+    steps: int
+    reply: object
+
+
+def _floats(params: dict) -> dict:
+    return {str(name): np.array(value, dtype=np.float64) for name, value in params.items()}

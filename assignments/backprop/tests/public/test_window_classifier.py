@@ -2,7 +2,7 @@
 
 Row t is the concatenation E[ids[t-k]], ..., E[ids[t+k]], left to right,
 with E[pad_id] past either end of the sentence. The hidden part of this
-part also trains your network (your mlp_loss_and_grads and mlp_forward) on
+part also trains a network with the gradients of your mlp_loss_and_grads on
 the named-entity data and scores its held-out accuracy.
 """
 import numpy as np
