@@ -25,7 +25,6 @@ from autograder.config import Assignment, ConfigError
 from autograder.course import Course
 from autograder.sandbox import launcher
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.child import SKIPPED_STATEMENTS
 from autograder.sandbox.session import SessionConfig, StudentSession
 from autograder.sandbox.student import Student
 
@@ -61,6 +60,7 @@ def reference(assignment: Assignment) -> types.ModuleType:
             found = extract.extract(path.name, path.read_bytes(), assignment.student_file)
             if found.source is None:
                 raise ConfigError(f"{path}: {'; '.join(found.notes)}")
+            from autograder.sandbox.child import SKIPPED_STATEMENTS
             module = types.ModuleType(f"_autograder_reference_{assignment.name}")
             module.__file__ = str(path)
             # The same top-level policy as for students: the master notebook's
@@ -101,29 +101,67 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
     if notes:
         found = replace(found, notes=tuple(notes) + found.notes)
     parts = tuple(p.name for p in assignment.parts) if parts is None else tuple(parts)
-    cases = suite.collect(assignment, visibilities, parts)
     if found.source is None:
+        cases = suite.collect(assignment, visibilities, parts)
         outcomes = [suite.TestOutcome(c.id, c.part, c.visibility, c.weight, "error", 0.0,
                                       "not run: no code could be read from your submission", 0.0) for c in cases]
         return record.Run(found.filename, sha, parts, device, tuple(outcomes), tuple(found.notes), "",
                           (launcher.describe(),), time.monotonic() - started, worker,
                           unreadable="; ".join(found.notes) or "no code could be read")
     session = StudentSession(session_config(assignment, found.source, found.filename, slot, device, threads))
+    # The tests are collected (and the reference loaded) in a thread while this one starts the student's
+    # process, which is mostly waiting (a new box imports numpy: 0.15 s). Not the other way round: the
+    # box dies with the thread that started it (bubblewrap's --die-with-parent is per thread).
+    collecting = _Background(lambda: _cases_and_reference(assignment, visibilities, parts))
     try:
         loaded = session.start()
+        cases, ref = collecting.result()
         run_notes = list(found.notes) + [found.locate(n) for n in loaded.notes]
         fixtures = {"student": Student(session), "data": assignment.data_dir, "config": assignment,
                     "device": {p.name: devices.for_part(p.runner, device) for p in assignment.parts}}
-        if any(c.visibility == "hidden" for c in cases):
-            fixtures["reference"] = reference(assignment)
+        if ref is not None:
+            fixtures["reference"] = ref
         deadline = started + assignment.budgets.submission_timeout_s
         outcomes = [_located(o, found) for o in suite.run(cases, fixtures, deadline)]
         sandbox = tuple(session.mechanisms)
     finally:
+        collecting.wait()
         session.close()
     printed = session.printed()  # after close: the reader has drained the pipe
     return record.Run(found.filename, sha, parts, device, tuple(outcomes), tuple(run_notes), printed, sandbox,
                       time.monotonic() - started, worker)
+
+
+def _cases_and_reference(assignment: Assignment, visibilities, parts: tuple[str, ...]):
+    """The tests to run, and the reference module when a hidden test is among them (else None)."""
+    cases = suite.collect(assignment, visibilities, parts)
+    return cases, reference(assignment) if any(c.visibility == "hidden" for c in cases) else None
+
+
+class _Background:
+    """``func()`` in a thread of its own; :meth:`result` is what it returned, or raises what it raised."""
+
+    def __init__(self, func):
+        self._func = func
+        self._value = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="collect-tests", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._func()
+        except BaseException as exc:  # handed to the grading thread by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _located(outcome: suite.TestOutcome, found: extract.Extracted) -> suite.TestOutcome:
