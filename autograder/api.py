@@ -12,22 +12,23 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograder import extract, extras, safe, verdict
+from autograder import extract, extras, safe
 from autograder.course import Course, find
-from autograder.grade import grade_submission
 
 if TYPE_CHECKING:
     from autograder import record
     from autograder import similarity as alike
 
 # The modules only some commands need are imported by those commands: ``check``, which a student
-# runs from a terminal and waits for, imports what it uses and no more (bench/check_startup.py).
+# runs from a terminal and waits for, imports what it uses and no more, and starts the student's box
+# before importing numpy (bench/check_startup.py). Nothing imported above imports numpy.
 
 
 def grade_file(assignment_name: str, path: str | os.PathLike, visibilities=("public", "hidden"),
                course: Course | None = None) -> dict:
     """Grade one file with every test; the results.json dict."""
     from autograder import report
+    from autograder.grade import grade_submission
     assignment = find(assignment_name, course)
     extras.require(assignment)
     path = Path(path)
@@ -116,6 +117,10 @@ def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course:
     if picked != Path(path):
         print(f"checking {safe.clean(str(picked))}", file=log)
     path = picked
+    from autograder import early
+    early.start_box(assignment)  # it boots on another core while this process imports numpy and the tests
+    from autograder import verdict
+    from autograder.grade import grade_submission
     result = grade_submission(assignment, path.stem, path.name, path.read_bytes(), visibilities=("public",))
     for line in verdict.lines(result):  # the lines grader.check shows in a notebook (autograder.notebook)
         print(line.text, file=log)
@@ -150,6 +155,7 @@ def validate(assignment_name: str, log=sys.stdout, course: Course | None = None)
     assignment = find(assignment_name, course)
     extras.require(assignment)
     from autograder import lint
+    from autograder.grade import grade_submission
     problems = lint.public_fixture_problems(assignment)  # running cannot show these: validate has the reference
     for missing in assignment.missing_datasets():  # not a problem here: validate grades on the CPU
         print(f"{assignment.name} note: {missing}", file=log)

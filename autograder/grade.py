@@ -20,11 +20,10 @@ import types
 from dataclasses import replace
 from pathlib import Path
 
-from autograder import devices, extract, record, suite
+from autograder import devices, early, extract, record, suite
 from autograder.config import Assignment, ConfigError
 from autograder.course import Course
 from autograder.sandbox import launcher
-from autograder.sandbox.limits import Limits
 from autograder.sandbox.session import SessionConfig, StudentSession
 from autograder.sandbox.student import Student
 
@@ -39,12 +38,12 @@ def session_config(assignment: Assignment, source: str, filename: str, slot: int
     ``device`` is what the session's GPU parts get ('cuda' gives the process the GPUs).
     """
     b = assignment.budgets
+    limits, preload = early.box_settings(assignment, device, threads)
     return SessionConfig(
         source=source, filename=filename, module=assignment.student_file,
-        allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule,
-        limits=Limits.of(b, threads=threads, cuda=device == "cuda"),
+        allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule, limits=limits,
         call_timeout_s=b.call_timeout_s, load_timeout_s=b.load_timeout_s, statement_timeout_s=b.statement_timeout_s,
-        slot=slot, preload=tuple(dict.fromkeys(("numpy", *assignment.allowed_imports))))
+        slot=slot, preload=preload)
 
 
 def reference(assignment: Assignment) -> types.ModuleType:
