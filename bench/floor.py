@@ -116,13 +116,13 @@ def floor(assignment, filename: str, data: bytes, calls: dict | None = None) -> 
 def compare(name: str, label: str, a: record.Run, b: record.Run, assignment) -> list[str]:
     """WARNING lines for every test whose status or fraction differs between the sandbox (a) and the floor (b)."""
     lines = []
-    mine = {o.id: o for o in b.outcomes}
+    mine = {key(o): o for o in b.outcomes}
     for o in a.outcomes:
-        f = mine.get(o.id)
+        f = mine.get(key(o))
         if f is None:
-            lines.append(f"WARNING {name} {label}: {o.id} ran in the sandbox only")
+            lines.append(f"WARNING {name} {label}: {key(o)} ran in the sandbox only")
         elif (o.status, round(o.fraction, 6)) != (f.status, round(f.fraction, 6)):
-            lines.append(f"WARNING {name} {label}: {o.id}: sandbox {o.status} {o.fraction:g} "
+            lines.append(f"WARNING {name} {label}: {key(o)}: sandbox {o.status} {o.fraction:g} "
                          f"({o.message[:120]!r}), floor {f.status} {f.fraction:g} ({f.message[:120]!r})")
     sa, sb = record.assemble(assignment, label, [a]).score, record.assemble(assignment, label, [b]).score
     if abs(sa - sb) > 1e-9:
@@ -130,8 +130,13 @@ def compare(name: str, label: str, a: record.Run, b: record.Run, assignment) -> 
     return lines
 
 
-def med(rows: list[dict], key: str) -> float:
-    return statistics.median(r[key] for r in rows)
+def key(outcome) -> str:
+    """A test's name in the report: its part and visibility too (test names repeat across parts and files)."""
+    return f"{outcome.part}/{outcome.visibility} {outcome.id}"
+
+
+def med(rows: list[dict], field: str) -> float:
+    return statistics.median(r[field] for r in rows)
 
 
 def main() -> None:
@@ -179,7 +184,7 @@ def main() -> None:
                 if label == "reference":
                     for side in ("ours", "floor"):
                         for o in runs[side].outcomes:
-                            per_test.setdefault(o.id, {"ours": [], "floor": []})[side].append(o.duration_s)
+                            per_test.setdefault(key(o), {"ours": [], "floor": []})[side].append(o.duration_s)
         n_tests = len(per_test)
         print(f"\n== {name}: {len(subs)} submission(s), {n_tests} tests, {args.repeat} rounds "
               f"(first, untimed run of ours: {first:.2f} s, box start included); load average {load()}")
@@ -204,11 +209,11 @@ def main() -> None:
         extra = sum(t[4] for t in table)
         print(f"reference, per test: the channel adds {extra * 1000:.0f} ms over {sum(calls.values())} calls "
               f"({extra / max(1, sum(calls.values())) * 1e6:.0f} us a call)")
-        for title, key in (("largest ratios", lambda t: t[3]), ("most added time", lambda t: t[4])):
+        for title, order in (("largest ratios", lambda t: t[3]), ("most added time", lambda t: t[4])):
             print(f"  {title}:")
-            for t in sorted(table, key=key, reverse=True)[:args.top]:
+            for t in sorted(table, key=order, reverse=True)[:args.top]:
                 per_call = f"{t[4] / t[5] * 1e6:6.0f} us/call" if t[5] else ""
-                print(f"    {t[0][:58]:58s} floor {t[1] * 1000:8.2f} ms  ours {t[2] * 1000:8.2f} ms  "
+                print(f"    {t[0][:64]:64s} floor {t[1] * 1000:8.2f} ms  ours {t[2] * 1000:8.2f} ms  "
                       f"{t[3]:6.1f}x  +{t[4] * 1000:7.2f} ms  {t[5]:4d} calls {per_call}")
         for line in warnings_:
             print(line)

@@ -320,7 +320,7 @@ def run_parts(assignment, filename: str, data: bytes, visibilities=("public", "h
     for hidden tests, the same fixtures, the same deadline, the same places in
     messages). ``timings`` gets the seconds of 'load' (the student's code),
     'tests' (the loop over the cases) and 'total'; ``calls`` the number of
-    calls into the student's code per test id. Measurement only.
+    calls into the student's code per test, keyed "part/visibility id". Measurement only.
     """
     import hashlib
     import time
@@ -351,7 +351,7 @@ def run_parts(assignment, filename: str, data: bytes, visibilities=("public", "h
             before = session.calls
             outcomes += suite.run([case], fixtures, deadline)
             if calls is not None:
-                calls[case.id] = session.calls - before
+                calls[f"{case.part}/{case.visibility} {case.id}"] = session.calls - before
         timings["tests"] = time.monotonic() - t0
         outcomes = [grade._located(o, found) for o in outcomes]
     finally:
