@@ -18,6 +18,8 @@ alternating so that the machine's load hits both alike:
 
 One untimed round first (it starts the warm box and loads the reference and
 the test files), then ``--repeat`` rounds; figures are medians over them.
+This process uses one BLAS thread, as the student's process does, so that
+the floor's student code gets no more cores than the sandbox's.
 Prints, per assignment: the floor's load and tests time, ours split into
 starting the student's process with loading its code, the tests, and the
 rest (extracting, collecting the tests, closing), the ratio ours / floor of
@@ -43,6 +45,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
+# One BLAS thread here, as the student's process has (run_parts' threads=1): else the floor's student code
+# would multiply matrices on every core and the sandbox's on one. Set before numpy is imported.
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
 
 import numpy as np  # noqa: E402
 
