@@ -50,8 +50,8 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> float:
 def public_floor(name: str, files: dict[str, Path], repeat: int) -> dict[str, dict[str, float]]:
     """Median seconds to load the student's code and run the public tests in this process, per file
     (one BLAS thread, as the student's process has)."""
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = "1"  # numpy is not imported in this process yet
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"  # numpy is not imported in this process yet
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "bench"))
     import inprocess  # bench/inprocess.py: measurement only
