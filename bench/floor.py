@@ -25,7 +25,8 @@ starting the student's process with loading its code, the tests, and the
 rest (extracting, collecting the tests, closing), the ratio ours / floor of
 the tests and of the whole submission; then the tests of the reference that
 pay most for the channel, by ratio and by added milliseconds, with the
-number of calls each makes into the student's code. Scores are compared per
+number of round trips each makes (calls into the student's code, and the
+student's code's calls of grader functions passed to it). Scores are compared per
 test (status and fraction): every difference between the floor and the
 sandbox is printed as a WARNING line. Figures are measured, never asserted:
 this is not a test.
@@ -213,14 +214,14 @@ def main() -> None:
             fo, oo = statistics.median(sides["floor"]), statistics.median(sides["ours"])
             table.append((test_id, fo, oo, oo / fo if fo > 0 else float("inf"), oo - fo, calls.get(test_id, 0)))
         extra = sum(t[4] for t in table)
-        print(f"reference, per test: the channel adds {extra * 1000:.0f} ms over {sum(calls.values())} calls "
-              f"({extra / max(1, sum(calls.values())) * 1e6:.0f} us a call)")
+        print(f"reference, per test: the channel adds {extra * 1000:.0f} ms over {sum(calls.values())} round trips "
+              f"(calls and callbacks; {extra / max(1, sum(calls.values())) * 1e6:.0f} us each)")
         for title, order in (("largest ratios", lambda t: t[3]), ("most added time", lambda t: t[4])):
             print(f"  {title}:")
             for t in sorted(table, key=order, reverse=True)[:args.top]:
-                per_call = f"{t[4] / t[5] * 1e6:6.0f} us/call" if t[5] else ""
-                print(f"    {t[0][:64]:64s} floor {t[1] * 1000:8.2f} ms  ours {t[2] * 1000:8.2f} ms  "
-                      f"{t[3]:6.1f}x  +{t[4] * 1000:7.2f} ms  {t[5]:4d} calls {per_call}")
+                per_trip = f"{t[4] / t[5] * 1e6:6.0f} us each" if t[5] else ""
+                print(f"    {t[0][:76]:76s} floor {t[1] * 1000:8.2f} ms  ours {t[2] * 1000:8.2f} ms  "
+                      f"{t[3]:6.1f}x  +{t[4] * 1000:7.2f} ms  {t[5]:5d} trips {per_trip}")
         for line in warnings_:
             print(line)
         if not warnings_:

@@ -146,10 +146,13 @@ def crossing_copy(value, wrap_callable=None):
     return value  # behind a handle on the real channel: the same object
 
 
-def _callback(func):
-    """A grader function as the student's code sees it: arguments and result cross as copies."""
+def _callback(func, counter: list | None = None):
+    """A grader function as the student's code sees it: arguments and result cross as copies.
+    ``counter[0]`` counts its calls (each a round trip on the real channel)."""
 
     def called_back(*args, **kwargs):
+        if counter is not None:
+            counter[0] += 1
         try:
             value = func(*crossing_copy(args), **crossing_copy(kwargs))
         except Exception as exc:  # the grader's function refused the student's input
@@ -174,6 +177,7 @@ class InProcessSession:
         self.timeouts: dict[str, int] = {}
         self.restarts = 0
         self.calls = 0  # calls made (probes included), for the benchmark's per-test counts
+        self.callbacks = [0]  # calls of the grader's functions by the student's code (round trips too)
         self._output = io.StringIO()
         self._skip: set[int] = set()  # statements that ran out of time once: skipped when loading again
         self._stale = False  # a call timed out: load again before the next one, as a killed child restarts
@@ -270,8 +274,9 @@ class InProcessSession:
             raise faults.from_error(name, protocol.MISSING, f"your code does not define a function {name}()",
                                     "", [])
         # In: copies, with the grader's functions called back through copies.
-        c_args = crossing_copy(list(args), _callback)
-        c_kwargs = crossing_copy(dict(kwargs), _callback)
+        wrap = lambda f: _callback(f, self.callbacks)  # noqa: E731
+        c_args = crossing_copy(list(args), wrap)
+        c_kwargs = crossing_copy(dict(kwargs), wrap)
         child.reseed(self.config.seed)
         before = {key: child._entry_ids(value) for key, value in [*enumerate(c_args), *c_kwargs.items()]}
         seconds = timeout or self.config.call_timeout_s
@@ -284,6 +289,8 @@ class InProcessSession:
             self._stale = True
             self.timeouts[name] = self.timeouts.get(name, 0) + 1
             raise faults.timed_out(name, seconds) from None
+        except KeyboardInterrupt:  # the benchmark's user, not the student (a child never gets it)
+            raise
         except BaseException as exc:
             raise faults.from_error(name, protocol.RAISED, child.describe_exception(exc, self.module.__file__),
                                     type(exc).__name__, [c.__name__ for c in type(exc).__mro__]) from None
@@ -320,7 +327,8 @@ def run_parts(assignment, filename: str, data: bytes, visibilities=("public", "h
     for hidden tests, the same fixtures, the same deadline, the same places in
     messages). ``timings`` gets the seconds of 'load' (the student's code),
     'tests' (the loop over the cases) and 'total'; ``calls`` the number of
-    calls into the student's code per test, keyed "part/visibility id". Measurement only.
+    round trips per test, keyed "part/visibility id": calls into the student's code and the student's
+    code's calls of the grader's functions (callbacks). Measurement only.
     """
     import hashlib
     import time
@@ -348,10 +356,10 @@ def run_parts(assignment, filename: str, data: bytes, visibilities=("public", "h
         t0 = time.monotonic()
         outcomes = []
         for case in cases:  # suite.run, one case at a time to count each test's calls
-            before = session.calls
+            before = session.calls + session.callbacks[0]
             outcomes += suite.run([case], fixtures, deadline)
             if calls is not None:
-                calls[f"{case.part}/{case.visibility} {case.id}"] = session.calls - before
+                calls[f"{case.part}/{case.visibility} {case.id}"] = session.calls + session.callbacks[0] - before
         timings["tests"] = time.monotonic() - t0
         outcomes = [grade._located(o, found) for o in outcomes]
     finally:
