@@ -10,16 +10,25 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from autograder import batch, devices, extract, extras, record, report, roster, safe, verdict
-from autograder import similarity as alike
+from autograder import extract, extras, safe
 from autograder.course import Course, find
-from autograder.grade import grade_submission
+
+if TYPE_CHECKING:
+    from autograder import record
+    from autograder import similarity as alike
+
+# The modules only some commands need are imported by those commands: ``check``, which a student
+# runs from a terminal and waits for, imports what it uses and no more, and starts the student's box
+# before importing numpy (bench/check_startup.py). Nothing imported above imports numpy.
 
 
 def grade_file(assignment_name: str, path: str | os.PathLike, visibilities=("public", "hidden"),
                course: Course | None = None) -> dict:
     """Grade one file with every test; the results.json dict."""
+    from autograder import report
+    from autograder.grade import grade_submission
     assignment = find(assignment_name, course)
     extras.require(assignment)
     path = Path(path)
@@ -29,7 +38,7 @@ def grade_file(assignment_name: str, path: str | os.PathLike, visibilities=("pub
 def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs: int | None = None,
                 log=sys.stderr, device: str = "auto", regrade: bool = False, cluster: str | None = None,
                 course: Course | None = None, roster_file: str | os.PathLike | None = None,
-                only: list[str] | None = None) -> tuple[list[record.Result], list[str]]:
+                only: list[str] | None = None) -> tuple[list["record.Result"], list[str]]:
     """Grade every submission under ``paths`` into ``out``; returns (records graded in this run, grader faults).
 
     Submissions already in ``out``'s gradebook with the same content and
@@ -39,6 +48,7 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
     scheduler's address; its workers grade instead of the local pool. ``roster_file``: the course roster
     (``--roster``), kept in the gradebook for every output made from it.
     """
+    from autograder import batch, devices, roster
     assignment = find(assignment_name, course)
     people = roster.load(roster_file) if roster_file else None  # a bad roster stops before anything is graded
     if cluster is None:  # a cluster's workers are checked when the batch starts (cluster._survey)
@@ -56,6 +66,7 @@ def grade_batch(assignment_name: str, paths: list, out: str | os.PathLike, jobs:
 def rebuild_reports(out: str | os.PathLike, course: Course | None = None,
                     roster_file: str | os.PathLike | None = None) -> Path:
     """``autograder report OUT``: every output file again, from the gradebook alone (with a new roster)."""
+    from autograder import batch, roster
     people = roster.load(roster_file) if roster_file else None
     return batch.rebuild_reports(Path(out), lambda name: find(name, course), people)
 
@@ -69,18 +80,21 @@ def adjust(out: str | os.PathLike, student: str, part: str | None = None, score:
                              undo)
 
 
-def similarity(out: str | os.PathLike, threshold: float = alike.THRESHOLD, top: int = alike.TOP,
-               course: Course | None = None) -> alike.Found:
+def similarity(out: str | os.PathLike, threshold: float | None = None, top: int | None = None,
+               course: Course | None = None) -> "alike.Found":
     """``autograder similarity OUT``: compare the graded students' code, flag the pairs at or above
-    ``threshold`` for review (scores unchanged) and write ``OUT/similarity.html`` with the ``top`` pairs;
-    the :class:`autograder.similarity.Found`."""
-    return alike.run(Path(out), lambda name: find(name, course), threshold, top)
+    ``threshold`` (default ``similarity.THRESHOLD``) for review (scores unchanged) and write
+    ``OUT/similarity.html`` with the ``top`` pairs (default ``similarity.TOP``); the
+    :class:`autograder.similarity.Found`."""
+    from autograder import similarity as alike
+    return alike.run(Path(out), lambda name: find(name, course), alike.THRESHOLD if threshold is None else threshold,
+                     alike.TOP if top is None else top)
 
 
 def export_canvas(out: str | os.PathLike, to: str | os.PathLike, column: str | None = None,
                   roster_file: str | os.PathLike | None = None, course: Course | None = None):
     """``autograder export canvas OUT --to FILE.csv``: OUT's grades in Canvas's gradebook import format."""
-    from autograder import canvas
+    from autograder import canvas, roster
     people = roster.load(roster_file) if roster_file else None
     return canvas.export(Path(out), Path(to), lambda name: find(name, course), column, people)
 
@@ -103,6 +117,10 @@ def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course:
     if picked != Path(path):
         print(f"checking {safe.clean(str(picked))}", file=log)
     path = picked
+    from autograder import early
+    early.start_box(assignment)  # it boots on another core while this process imports numpy and the tests
+    from autograder import verdict
+    from autograder.grade import grade_submission
     result = grade_submission(assignment, path.stem, path.name, path.read_bytes(), visibilities=("public",))
     for line in verdict.lines(result):  # the lines grader.check shows in a notebook (autograder.notebook)
         print(line.text, file=log)
@@ -137,6 +155,7 @@ def validate(assignment_name: str, log=sys.stdout, course: Course | None = None)
     assignment = find(assignment_name, course)
     extras.require(assignment)
     from autograder import lint
+    from autograder.grade import grade_submission
     problems = lint.public_fixture_problems(assignment)  # running cannot show these: validate has the reference
     for missing in assignment.missing_datasets():  # not a problem here: validate grades on the CPU
         print(f"{assignment.name} note: {missing}", file=log)

@@ -20,12 +20,10 @@ import types
 from dataclasses import replace
 from pathlib import Path
 
-from autograder import calls, devices, extract, record, suite
+from autograder import calls, devices, early, extract, record, suite
 from autograder.config import Assignment, ConfigError
 from autograder.course import Course
 from autograder.sandbox import launcher
-from autograder.sandbox.limits import Limits
-from autograder.sandbox.child import SKIPPED_STATEMENTS
 from autograder.sandbox.session import SessionConfig, StudentSession
 from autograder.sandbox.student import Student
 
@@ -41,12 +39,12 @@ def session_config(assignment: Assignment, source: str, filename: str, slot: int
     the limit of each call, from the reference's times (:func:`call_limits`; None: ``call_timeout_s``).
     """
     b = assignment.budgets
+    limits, preload = early.box_settings(assignment, device, threads)
     return SessionConfig(
         source=source, filename=filename, module=assignment.student_file,
-        allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule,
-        limits=Limits.of(b, threads=threads, cuda=device == "cuda"),
+        allowed_imports=assignment.allowed_imports, course_rule=assignment.course_rule, limits=limits,
         call_timeout_s=b.call_timeout_s, load_timeout_s=b.load_timeout_s, statement_timeout_s=b.statement_timeout_s,
-        slot=slot, preload=tuple(dict.fromkeys(("numpy", *assignment.allowed_imports))), call_limits=call_limits)
+        slot=slot, preload=preload, call_limits=call_limits)
 
 
 def reference(assignment: Assignment) -> types.ModuleType:
@@ -62,6 +60,7 @@ def reference(assignment: Assignment) -> types.ModuleType:
             found = extract.extract(path.name, path.read_bytes(), assignment.student_file)
             if found.source is None:
                 raise ConfigError(f"{path}: {'; '.join(found.notes)}")
+            from autograder.sandbox.child import SKIPPED_STATEMENTS
             module = types.ModuleType(f"_autograder_reference_{assignment.name}")
             module.__file__ = str(path)
             # The same top-level policy as for students: the master notebook's
@@ -128,8 +127,8 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
     if notes:
         found = replace(found, notes=tuple(notes) + found.notes)
     parts = tuple(p.name for p in assignment.parts) if parts is None else tuple(parts)
-    cases = suite.collect(assignment, visibilities, parts)
     if found.source is None:
+        cases = suite.collect(assignment, visibilities, parts)
         outcomes = [suite.TestOutcome(c.id, c.part, c.visibility, c.weight, "error", 0.0,
                                       "not run: no code could be read from your submission", 0.0) for c in cases]
         return record.Run(found.filename, sha, parts, device, tuple(outcomes), tuple(found.notes), "",
@@ -139,21 +138,59 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
                                             limits))
     if times is not None:
         session.call_times = times
+    # The tests are collected (and the reference loaded) in a thread while this one starts the student's
+    # process, which is mostly waiting (a new box imports numpy: 0.15 s). Not the other way round: the
+    # box dies with the thread that started it (bubblewrap's --die-with-parent is per thread).
+    collecting = _Background(lambda: _cases_and_reference(assignment, visibilities, parts))
     try:
         loaded = session.start()
+        cases, ref = collecting.result()
         run_notes = list(found.notes) + [found.locate(n) for n in loaded.notes]
         fixtures = {"student": Student(session), "data": assignment.data_dir, "config": assignment,
                     "device": {p.name: devices.for_part(p.runner, device) for p in assignment.parts}}
-        if any(c.visibility == "hidden" for c in cases):
-            fixtures["reference"] = reference(assignment)
+        if ref is not None:
+            fixtures["reference"] = ref
         deadline = started + assignment.budgets.submission_timeout_s
         outcomes = [_located(o, found) for o in suite.run(cases, fixtures, deadline, session.begin_test)]
         sandbox = tuple(session.mechanisms)
     finally:
+        collecting.wait()
         session.close()
     printed = session.printed()  # after close: the reader has drained the pipe
     return record.Run(found.filename, sha, parts, device, tuple(outcomes), tuple(run_notes), printed, sandbox,
                       time.monotonic() - started, worker)
+
+
+def _cases_and_reference(assignment: Assignment, visibilities, parts: tuple[str, ...]):
+    """The tests to run, and the reference module when a hidden test is among them (else None)."""
+    cases = suite.collect(assignment, visibilities, parts)
+    return cases, reference(assignment) if any(c.visibility == "hidden" for c in cases) else None
+
+
+class _Background:
+    """``func()`` in a thread of its own; :meth:`result` is what it returned, or raises what it raised."""
+
+    def __init__(self, func):
+        self._func = func
+        self._value = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="collect-tests", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._func()
+        except BaseException as exc:  # handed to the grading thread by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _located(outcome: suite.TestOutcome, found: extract.Extracted) -> suite.TestOutcome:

@@ -27,7 +27,10 @@ for every submission, like the test modules. The name must be imported as
 such (``import support``, ``from support import x``, at the top or inside a
 function); ``importlib.import_module("support")`` and relative imports are not
 answered. Under plain pytest, ``assignments/conftest.py`` gives the same
-modules through :class:`Support` as well.
+modules through :class:`Support` as well. The same ``__import__`` answers
+``import pytest``, while pytest is not imported yet, with
+:data:`autograder.marks.PYTEST` (pytest's marks; the rest of pytest on first
+use), so that a student's ``check`` does not wait for pytest.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import builtins
 import hashlib
 import inspect
 import itertools
+import sys
 import threading
 import time
 import types
@@ -45,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder import marks
 from autograder.checks import CheckFailed, PartialCredit
 from autograder.config import SUPPORT_MODULES, Assignment
 from autograder.sandbox.faults import StudentFault, StudentTimeout
@@ -135,6 +140,8 @@ class Support:
             def import_(name, globals=None, locals=None, fromlist=(), level=0):
                 if level == 0 and name in SUPPORT_MODULES:
                     return self.module(name, visibility)
+                if level == 0 and name == "pytest" and "pytest" not in sys.modules:
+                    return marks.PYTEST  # its marks without importing it (0.1 s of a student's check)
                 return real(name, globals, locals, fromlist, level)
 
             self._builtins[visibility] = {**builtins.__dict__, "__import__": import_}

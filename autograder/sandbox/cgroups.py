@@ -62,8 +62,8 @@ class RunGroups:
         return 0
 
     def remove(self) -> None:
-        """rmdir can need ~100 ms of retries while the kernel reaps: done in the
-        background, by a non-daemon thread so that exiting waits for it."""
+        """rmdir can need retries while the kernel reaps (1 to 3 ms after a kill here, up to ~100 ms): done
+        in the background, by a non-daemon thread so that exiting waits for it."""
         threading.Thread(target=_remove_all, args=(list(self.all_dirs),)).start()
 
 
@@ -75,16 +75,23 @@ def _write(path: Path, value: str) -> bool:
         return False
 
 
-def _remove_all(dirs: list[Path]) -> None:
+def _remove_all(dirs: list[Path], patience_s: float = 2.5) -> None:
+    """rmdir each, retrying for up to ``patience_s`` while it is busy: at once, then after 1, 2, 4 ... ms,
+    then every 50 ms (a check waits for this as it exits: a first retry after 50 ms cost it 50 ms)."""
     for d in dirs:
-        for _ in range(50):
+        delay, waited = 0.001, 0.0
+        while True:
             try:
                 d.rmdir()
                 break
             except FileNotFoundError:
                 break
             except OSError:
-                time.sleep(0.05)
+                if waited >= patience_s:
+                    break
+                time.sleep(delay)
+                waited += delay
+                delay = min(0.05, delay * 2)
 
 
 @functools.lru_cache(maxsize=None)

@@ -25,6 +25,13 @@ folder bound read-only into the box, unlinked as soon as both sides hold
 them. Warm boxes need bubblewrap (its PID namespace confines the kill-all)
 and are not used for CUDA (never fork a process that will use a GPU
 context); elsewhere, and with ``AUTOGRADER_WARM=0``, processes start cold.
+
+:func:`prestart` launches a box without waiting for it, so that its
+interpreter boots (and imports numpy) while the grader goes on; the first
+:func:`acquire` for its settings finishes the handshake. ``check`` does this
+before its own heavy imports. This module imports ``channel`` and ``codec``
+(and so numpy) only once a box is booted or spoken to, so that a box can be
+launched first.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ import subprocess
 import threading
 import time
 
-from autograder.sandbox import channel, codec, launcher, protocol
+from autograder.sandbox import launcher, protocol
 
 from autograder.sandbox.limits import Limits
 
@@ -101,7 +108,8 @@ class JobProcess:
 class WarmBox:
     """One sandboxed warm parent with the libraries in ``preload`` imported."""
 
-    def __init__(self, limits: Limits, slot: int, preload: tuple[str, ...], timeout_s: float):
+    def __init__(self, limits: Limits, slot: int, preload: tuple[str, ...], timeout_s: float, boot: bool = True):
+        """Launch the box; with ``boot``, also wait until its parent is ready (else :meth:`boot` does)."""
         self.dir = launcher.private_dir("jobs")
         os.chmod(self.dir, 0o755)
         self.broken = self._closed = False
@@ -123,9 +131,20 @@ class WarmBox:
         self._fds = [req_w, rep_r]
         self.printed = bytearray()
         threading.Thread(target=self._drain, args=(out_r,), daemon=True).start()
-        self.control = channel.Channel(rep_r, req_w)
+        self.control = None
+        self._preload, self._timeout_s = tuple(preload), timeout_s
+        if boot:
+            self.boot()
+
+    def boot(self) -> None:
+        """Ask the launched parent to import the libraries and wait until it is ready (once); BoxBroken
+        (the box closed) when it does not answer."""
+        if self.control is not None:
+            return
+        from autograder.sandbox import channel  # here: it imports numpy, which check starts the box before
+        self.control = channel.Channel(self._fds[1], self._fds[0])
         try:
-            self._ask(protocol.boot(list(preload)), timeout_s)
+            self._ask(protocol.boot(list(self._preload)), self._timeout_s)
         except BoxBroken:
             self.close()
             raise
@@ -139,6 +158,7 @@ class WarmBox:
             os.close(fd)
 
     def _ask(self, message: dict, timeout_s: float) -> dict:
+        from autograder.sandbox import codec
         with self._lock:
             if self.broken:
                 raise BoxBroken("the warm parent is gone")
@@ -231,7 +251,11 @@ class WarmBox:
             pass
         if self.plan.groups is not None:
             self.plan.groups.remove()
-        channel.close_fds(self._fds)
+        for fd in self._fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
         self._fds = []
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -252,10 +276,33 @@ def acquire(limits: Limits, slot: int, preload: tuple[str, ...], timeout_s: floa
         for i, (k, box) in enumerate(_idle):
             if k == key:
                 del _idle[i]
-                return box
+                break
+        else:
+            box = None
+    if box is not None:
+        box.boot()  # a box from prestart() may still be booting: wait for it here
+        return box
     box = WarmBox(limits, slot, preload, timeout_s)
     box.key = key
     return box
+
+
+def prestart(limits: Limits, slot: int, preload: tuple[str, ...], timeout_s: float) -> None:
+    """Launch a box for these settings without waiting for it, unless one is idle already, so that it boots
+    while this process does other work; the next :func:`acquire` for the same settings takes it. Quietly
+    nothing where warm boxes are not used or the launch fails (``acquire`` then starts one as usual)."""
+    if not enabled(limits):
+        return
+    key = _key(limits, slot, preload)
+    with _idle_lock:
+        if any(k == key for k, _ in _idle):
+            return
+    try:
+        box = WarmBox(limits, slot, preload, timeout_s, boot=False)
+    except (BoxBroken, OSError):
+        return
+    box.key = key
+    release(box)
 
 
 def release(box: WarmBox) -> None:
