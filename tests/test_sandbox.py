@@ -225,6 +225,32 @@ def test_changes_come_back_bit_for_bit_and_untouched_arguments_stay_as_they_were
         session.close()
 
 
+def test_numpy_warnings_of_a_call_are_seen_even_after_the_student_silenced_them():
+    """student.warnings() lists the last call's warnings (checks.check_no_warnings reads it); settings the
+    student's code changes are put back between calls."""
+    src = ("import numpy as np\nimport warnings\n"
+           "def overflow():\n"
+           "    return float(np.exp(np.float64(1000.0)))\n"
+           "def quiet():\n"
+           "    np.seterr(all='ignore')\n"
+           "    warnings.simplefilter('ignore')\n"
+           "def calm():\n"
+           "    return 1.0\n")
+    session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy", "warnings")))
+    try:
+        session.start()
+        student = Student(session)
+        student.overflow()
+        assert any(w.startswith("RuntimeWarning") and "overflow" in w for w in student.warnings())
+        student.calm()
+        assert student.warnings() == []
+        student.quiet()
+        student.overflow()
+        assert any(w.startswith("RuntimeWarning") for w in student.warnings())
+    finally:
+        session.close()
+
+
 def test_every_call_starts_from_the_same_random_state():
     """The child reseeds after each answer (and after loading), so a call's draws never depend on what ran before."""
     src = ("import random\nimport numpy as np\n"

@@ -192,10 +192,11 @@ class Child:
         self.send(protocol.result(result, changed_args, changed_kwargs, seen, kept))
 
     def reseed(self) -> None:
-        """The same random state before every call (:func:`reseed`). Done after each call's answer is
-        sent, while the grader reads it, rather than before the next call, where it would add to the
-        round trip; a failure is reported by the next call."""
+        """The same random state (:func:`reseed`) and warning settings before every call. Done after each
+        call's answer is sent, while the grader reads it, rather than before the next call, where it would
+        add to the round trip; a failure is reported by the next call."""
         try:
+            self.warnings.restore()
             reseed(self.seed)
             self.unseeded = None
         except Exception as exc:
@@ -282,9 +283,9 @@ class WarningLog:
     """The warnings of one call (numpy's overflow, invalid value and divide by zero among them).
 
     Set up once, not per call (a ``warnings.catch_warnings`` and an
-    ``np.errstate`` per call cost more than the rest of a small call): each
-    call only checks that the student's code has not changed the settings
-    since, and puts them back if it has. Only the first few are kept.
+    ``np.errstate`` per call cost more than the rest of a small call): after
+    each call (and load) :meth:`restore` puts the settings back if the
+    student's code changed them. Only the first few are kept.
     """
 
     KEEP = 5
@@ -299,14 +300,17 @@ class WarningLog:
         if self.recording and len(self.seen) < self.KEEP:
             self.seen.append(f"{category.__name__}: {message}"[:200])
 
-    def start(self) -> None:
-        self.seen = []
+    def restore(self) -> None:
+        """Put the settings back if the student's code changed them (between calls, off the round trip)."""
         if np.geterr() != self.ERRSTATE:
             np.seterr(**self.ERRSTATE)
         if warnings.showwarning != self._show or not warnings.filters or warnings.filters[0] is not self._always:
             warnings.simplefilter("always")
             self._always = warnings.filters[0]
             warnings.showwarning = self._show
+
+    def start(self) -> None:
+        self.seen = []
         self.recording = True
 
     def stop(self) -> list[str]:
