@@ -135,7 +135,9 @@ def test_a_call_may_get_its_own_time_budget(torch_student):
     with pytest.raises(StudentTimeout, match="within 0.5 s"):
         torch_student.with_timeout(0.5).busy(3.0)
     assert time.monotonic() - started < 10
-    assert torch_student.busy(0.1) == 0.1  # a fresh process carries on
+    assert torch_student.make(4) is not None  # a fresh process carries on
+    with pytest.raises(StudentTimeout, match="already ran past its time limit"):
+        torch_student.busy(0.1)  # but a function that timed out is not called again (session.py)
 
 
 def test_settings_merge_cuda_over_cpu(mini):
