@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import io
 import signal
 import sys
@@ -70,7 +71,7 @@ import warnings
 import numpy as np
 
 from autograder.sandbox import child, codec, faults, layout, probes, protocol
-from autograder.sandbox.mirror import mirror_changes
+from autograder.sandbox.mirror import mirror_changes, snapshot, unchanged
 from autograder.sandbox.session import MAX_TIMEOUTS_PER_FUNCTION, LoadReport, SessionConfig
 from autograder.sandbox.student import Student
 
@@ -270,6 +271,20 @@ class InProcessSession:
         func = probes.PROBES.get(probe) if probe else getattr(self.module, name, None)
         if probe and func is None:
             raise faults.from_error(name, protocol.SETUP, f"no probe {probe!r}", "", [])
+        echo = True
+        if probe in probes.LOOPS:  # as child.py: the first argument names the student's function
+            target = args[0] if args and type(args[0]) is str else ""
+            student = getattr(self.module, target, None) if target else None
+            if not callable(student):
+                raise faults.from_error(name, protocol.MISSING, f"your code does not define a function {target}()",
+                                        "", [])
+            seed = self.config.seed
+
+            def reseeded(*a, **k):
+                child.reseed(seed)
+                return student(*a, **k)
+
+            func, args, echo = functools.partial(func, reseeded), tuple(args[1:]), False
         if not callable(func):
             raise faults.from_error(name, protocol.MISSING, f"your code does not define a function {name}()",
                                     "", [])
@@ -278,7 +293,7 @@ class InProcessSession:
         c_args = crossing_copy(list(args), wrap)
         c_kwargs = crossing_copy(dict(kwargs), wrap)
         child.reseed(self.config.seed)
-        before = {key: child._entry_ids(value) for key, value in [*enumerate(c_args), *c_kwargs.items()]}
+        before = {str(key): snapshot(value) for key, value in [*enumerate(c_args), *c_kwargs.items()]}
         seconds = timeout or self.config.call_timeout_s
         try:
             with self._captured(), _alarm(seconds), warnings.catch_warnings(record=True) as caught, \
@@ -295,12 +310,16 @@ class InProcessSession:
             raise faults.from_error(name, protocol.RAISED, child.describe_exception(exc, self.module.__file__),
                                     type(exc).__name__, [c.__name__ for c in type(exc).__mro__]) from None
         self.last_warnings = [f"{w.category.__name__}: {w.message}"[:200] for w in caught[:5]]
-        kept = {str(key): [k for k, ident in ids.items() if k in value and id(value[k]) == ident]
-                for key, value in [*enumerate(c_args), *c_kwargs.items()]
-                if isinstance(value, dict) and (ids := before.get(key))}
-        # Out: the result and the arguments as the call left them, each a copy (the channel sends both).
+        # Out: the result and the arguments the call changed, each a copy (the channel sends those), with
+        # the child's rule for dict entries (mirror.py).
         value = crossing_copy(result)
-        mirror_changes(args, crossing_copy(c_args), kwargs, crossing_copy(c_kwargs), kept)
+        if echo:
+            changed = {str(key): v for key, v in [*enumerate(c_args), *c_kwargs.items()]
+                       if not unchanged(v, before[str(key)])}
+            kept = {key: [k for k, (ident, _) in before[key].items() if k in v and id(v[k]) == ident]
+                    for key, v in changed.items() if type(v) is dict and type(before[key]) is dict}
+            mirror_changes(args, crossing_copy({k: v for k, v in changed.items() if k.isdigit()}), kwargs,
+                           crossing_copy({k: v for k, v in changed.items() if not k.isdigit()}), kept)
         return value
 
     def torch_info(self, target) -> dict:
