@@ -345,7 +345,8 @@ def estimate(args, figs: dict[str, dict], derived: dict) -> dict:
                  f"per student)" if cost else ", scaled linearly") + f", {rebuild:.0f} s for {students}")
     total = startup + (head or 0.0) + max(spread, client_s or 0.0) + tail + (rebuild or 0.0)
     print(f"  tail: execution_time per submission p95 {p95:.2f} s, max {tail:.2f} s here (this batch has no "
-          "looping or crashing submission; a function that never returns costs about one call limit, 1 s for most calls, and "
+          "looping or crashing submission; a function that never returns costs about one call limit, "
+          "1 s for most calls, and "
           "submission_timeout_s bounds one submission); the longest one may start last")
     print(f"  => about {total:.0f} s ({total / 60:.1f} min) = cluster start-up {startup:.1f} s (as here; workers "
           "start in parallel on their machines)" + (f" + client before the first result {head:.1f} s" if split else "")
