@@ -111,9 +111,19 @@ def _code_cell(cell_id: str, source: str, metadata: dict | None = None) -> dict:
             "outputs": [], "source": source}
 
 
+def without_our_checker(nb: dict) -> dict:
+    """``nb`` with our checker's cells emptied (``check_setup`` and each part's ``grader.check(...)``): in a
+    kernel they run our public tests in our sandbox, work that an nbgrader course's notebook does not hold.
+    Both graders get notebooks without them (ours skips them when it grades anyway)."""
+    for cell in nb["cells"]:
+        if (_gid(cell) or "").startswith("check_"):
+            cell["source"] = "# (the autograder's check cell, emptied by the benchmark: an nbgrader course has none)"
+    return nb
+
+
 def source_notebook() -> dict:
-    """The master notebook with nbgrader's autograded test cells inserted."""
-    nb = json.loads(MASTER.read_text())
+    """The master notebook, without our checker's cells, with nbgrader's autograded test cells inserted."""
+    nb = without_our_checker(json.loads(MASTER.read_text()))
     for gid, points, after, src in test_cells(str(DATA)):
         meta = {"deletable": False, "editable": False,
                 "nbgrader": {"grade": True, "grade_id": gid, "locked": True, "points": points,
@@ -268,7 +278,7 @@ def build_course(work: Path, log) -> tuple[Path, dict, dict]:
 
 def _check_release(release: dict, log) -> None:
     """nbgrader's release notebook must be ours plus the test cells."""
-    ours = json.loads(OUR_RELEASE.read_text())
+    ours = without_our_checker(json.loads(OUR_RELEASE.read_text()))
     theirs = [c for c in release["cells"] if not (_gid(c) or "").startswith("test_")]
     same = len(theirs) == len(ours["cells"]) and all(_text(a).strip() == _text(b).strip()
                                                      for a, b in zip(theirs, ours["cells"]))

@@ -5,13 +5,14 @@ Everything but the update is the grader's: the spiral data set (3 classes,
 (2 -> 16 -> 3), its initialisation and its full-batch cross-entropy
 gradients. The 100 steps run as one call in the student's process
 (``student.loop_descend``): the grader's loop there computes each step's
-gradient with the same network (``probes.tanh_softmax``, the same
-operations as ``loss_and_grads`` below) and calls the student's rule once,
+gradient with the grader's network (``probes.tanh_softmax``) and calls the
+student's rule once,
 on the four parameter arrays (W1, b1, W2, b2) concatenated into one vector,
 with one config carried from step to step and the settings of the
 notebook's TRAINING_SETTINGS. The weights that come back are checked here,
-and the final loss that earns the points is computed here with
-``loss_and_grads``. The notebook calls the
+and the final loss that earns the points is computed here, in the grader's
+process, with the same ``probes.tanh_softmax`` (the grader's own copy of the
+module: the student's process cannot change it). The notebook calls the
 rule once per array, each with its own config; for these elementwise rules
 the two give the same numbers, and one call per step keeps grading fast
 (sharing no state between separate configs is tested in the other parts). The score is the final training loss against
@@ -33,6 +34,7 @@ little or nothing.
 import numpy as np
 import pytest
 
+from autograder.sandbox.probes import tanh_softmax
 from autograder.testing import PartialCredit, check_training, threshold_credit, weight
 
 SETTINGS = {
@@ -62,19 +64,9 @@ def make_spirals(n_per_class=60, classes=3, seed=DATA_SEED):
     return np.concatenate(X), np.concatenate(y)
 
 
-def loss_and_grads(X, y, params):
-    n = X.shape[0]
-    h = np.tanh(X @ params["W1"] + params["b1"])
-    scores = h @ params["W2"] + params["b2"]
-    scores = scores - scores.max(axis=1, keepdims=True)
-    p = np.exp(scores)
-    p /= p.sum(axis=1, keepdims=True)
-    loss = -np.mean(np.log(p[np.arange(n), y]))
-    dscores = p.copy()
-    dscores[np.arange(n), y] -= 1.0
-    dscores /= n
-    dh = dscores @ params["W2"].T * (1.0 - h ** 2)
-    return loss, {"W1": X.T @ dh, "b1": dh.sum(axis=0), "W2": h.T @ dscores, "b2": dscores.sum(axis=0)}
+def loss(X, y, params) -> float:
+    """The network's mean cross-entropy on (X, y), computed here."""
+    return tanh_softmax(_pack(params), X, y, HIDDEN, 3)[0]
 
 
 SHAPES = {"W1": (2, HIDDEN), "b1": (HIDDEN,), "W2": (HIDDEN, 3), "b2": (3,)}
@@ -103,18 +95,18 @@ def test_trains_a_tiny_network(student, config, rule):
     rng = np.random.default_rng(INIT_SEED)
     params = {"W1": 0.5 * rng.standard_normal((2, HIDDEN)), "b1": np.zeros(HIDDEN),
               "W2": 0.5 * rng.standard_normal((HIDDEN, 3)), "b2": np.zeros(3)}
-    start = loss_and_grads(X, y, params)[0]
+    start = loss(X, y, params)
     # Stops early, as the loop here did, once the loss is not finite (the weights diverged).
     run = student.with_timeout(LOOP_BUDGET_S).loop_descend(rule, _pack(params), dict(SETTINGS[rule]), STEPS,
                                                            "tanh_softmax", {"X": X, "y": y, "hidden": HIDDEN,
                                                                             "classes": 3})
     params = _unpack(check_training(run)["w"])  # of shape (SIZE,), or the step that went wrong
     with np.errstate(all="ignore"):
-        loss = float(loss_and_grads(X, y, params)[0])
-    value = -loss if np.isfinite(loss) else -np.inf
+        final = float(loss(X, y, params))
+    value = -final if np.isfinite(final) else -np.inf
     credit = threshold_credit(value, threshold.floor, threshold.target)
     if credit < 1.0:
-        shown = f"{loss:.3f}" if np.isfinite(loss) else "NaN or inf (the weights diverged)"
+        shown = f"{final:.3f}" if np.isfinite(final) else "NaN or inf (the weights diverged)"
         raise PartialCredit(credit, f"a tiny network trained with your {rule} ({SETTINGS[rule]}, 100 full-batch "
                                     f"steps) ends at a training loss of {shown}, "
                                     f"from {start:.2f} at the start: full credit at or below {target_loss:g}, "
