@@ -1120,16 +1120,17 @@ _fake.asarray = lambda x, *a, **k: x
 sys.modules["numpy"] = _fake
 sys.modules["numpy.testing"] = _fake
 '''),
-    Attack("patch_worker", "monkeypatch", "patch the sandbox's own codec to add 'passed' fields, with a wrong double()",
+    Attack("patch_worker", "monkeypatch", "patch the sandbox's own framing to add 'passed' fields, with a wrong double()",
            {"double": "def double(x):\n    return np.asarray(x) + 1"}, (DOUBLE_LOST,), extra='''
 def _rt_patch_worker():
-    codec = sys.modules["autograder.sandbox.codec"]
-    real = codec.pack
-    def pack(message, unencodable=None):
+    # the function the child's channel frames every answer with (sandbox/channel.py imports it by name)
+    channel = sys.modules["autograder.sandbox.channel"]
+    real = channel.pack_parts
+    def pack_parts(message, unencodable=None):
         if message.get("op") == "result":
             message = dict(message, status="passed", score=100, passed=True)
         return real(message, unencodable)
-    codec.pack = pack
+    channel.pack_parts = pack_parts
     return True
 _rt_patched = _rt_patch_worker()
 '''),
