@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 import types
 from dataclasses import replace
@@ -141,21 +142,21 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
     # The tests are collected (and the reference loaded) in a thread while this one starts the student's
     # process, which is mostly waiting (a new box imports numpy: 0.15 s). Not the other way round: the
     # box dies with the thread that started it (bubblewrap's --die-with-parent is per thread).
-    collecting = _Background(lambda: _cases_and_reference(assignment, visibilities, parts))
-    try:
-        loaded = session.start()
-        cases, ref = collecting.result()
-        run_notes = list(found.notes) + [found.locate(n) for n in loaded.notes]
-        fixtures = {"student": Student(session), "data": assignment.data_dir, "config": assignment,
-                    "device": {p.name: devices.for_part(p.runner, device) for p in assignment.parts}}
-        if ref is not None:
-            fixtures["reference"] = ref
-        deadline = started + assignment.budgets.submission_timeout_s
-        outcomes = [_located(o, found) for o in suite.run(cases, fixtures, deadline, session.begin_test)]
-        sandbox = tuple(session.mechanisms)
-    finally:
-        collecting.wait()
-        session.close()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="collect-tests") as pool:
+        collecting = pool.submit(_cases_and_reference, assignment, visibilities, parts)
+        try:
+            loaded = session.start()
+            cases, ref = collecting.result()
+            run_notes = list(found.notes) + [found.locate(n) for n in loaded.notes]
+            fixtures = {"student": Student(session), "data": assignment.data_dir, "config": assignment,
+                        "device": {p.name: devices.for_part(p.runner, device) for p in assignment.parts}}
+            if ref is not None:
+                fixtures["reference"] = ref
+            deadline = started + assignment.budgets.submission_timeout_s
+            outcomes = [_located(o, found) for o in suite.run(cases, fixtures, deadline, session.begin_test)]
+            sandbox = tuple(session.mechanisms)
+        finally:
+            session.close()
     printed = session.printed()  # after close: the reader has drained the pipe
     return record.Run(found.filename, sha, parts, device, tuple(outcomes), tuple(run_notes), printed, sandbox,
                       time.monotonic() - started, worker)
@@ -165,32 +166,6 @@ def _cases_and_reference(assignment: Assignment, visibilities, parts: tuple[str,
     """The tests to run, and the reference module when a hidden test is among them (else None)."""
     cases = suite.collect(assignment, visibilities, parts)
     return cases, reference(assignment) if any(c.visibility == "hidden" for c in cases) else None
-
-
-class _Background:
-    """``func()`` in a thread of its own; :meth:`result` is what it returned, or raises what it raised."""
-
-    def __init__(self, func):
-        self._func = func
-        self._value = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="collect-tests", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value = self._func()
-        except BaseException as exc:  # handed to the grading thread by result()
-            self._error = exc
-
-    def wait(self) -> None:
-        self._thread.join()
-
-    def result(self):
-        self.wait()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def _located(outcome: suite.TestOutcome, found: extract.Extracted) -> suite.TestOutcome:

@@ -263,7 +263,8 @@ class StudentSession:
                 return codec.callback_ref(len(callbacks))
             raise codec.ProtocolError(f"cannot pass a {type(obj).__name__} to the student's code")
 
-        key, seconds = self.limit(name, timeout or self.config.call_timeout_s)
+        cap = timeout or self.config.call_timeout_s
+        key, seconds = self.limit(name, cap)
         started = time.monotonic()
         deadline = started + seconds
         try:
@@ -288,7 +289,7 @@ class StudentSession:
         except codec.ChannelTimeout:
             self.kill()
             self.timeouts[name] = self.timeouts.get(name, 0) + 1
-            raise faults.timed_out(name, seconds, derived=seconds < (timeout or self.config.call_timeout_s)) from None
+            raise faults.timed_out(name, seconds, derived=seconds < cap) from None
         except codec.ProtocolError as exc:
             why = self._death_reason() if isinstance(exc, codec.ChannelClosed) else ""
             self.kill()
