@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.memo import remembered
+
 FLOAT64_TOL = 1e-7
 FLOAT32_TOL = 1e-4
 
@@ -125,9 +127,11 @@ def check_true(condition: bool, message: str) -> None:
         raise CheckFailed(message)
 
 
+@remembered
 def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """The grader's own central-difference gradient of scalar ``f`` at ``x`` (any layout: ``f`` gets a
-    C-ordered float64 copy, perturbed one element at a time)."""
+    C-ordered float64 copy, perturbed one element at a time). Remembered (``memo.py``): the same ``f`` (code
+    and every value it reaches) at the same ``x`` is computed once per process."""
     x = np.array(x, dtype=np.float64, order="C")  # a copy whose reshape(-1) is a view, whatever x's layout
     grad = np.zeros(x.shape)
     flat, gflat = x.reshape(-1), grad.reshape(-1)

@@ -9,6 +9,11 @@ fixtures it needs:
   same at every grading;
 - ``data``: the assignment's data folder (a ``pathlib.Path``).
 
+``@remembered`` marks a helper whose answer depends only on its arguments
+(an expected value computed from the reference): it is computed once per
+grading process for each distinct question, and every later submission gets
+a copy (``autograder/memo.py`` says which questions qualify).
+
 ``@weight(n)`` gives a test n shares of its part's points (default 1). The
 part is the file's name: ``test_<part>.py``. ``pytest.mark.parametrize``
 works; each case is a test of its own.
@@ -32,6 +37,7 @@ from autograder.checks import (  # noqa: F401  (re-exported for test authors)
     rel_error,
     threshold_credit,
 )
+from autograder.memo import remembered  # noqa: F401  (re-exported for test authors)
 
 
 def weight(n: float):
