@@ -114,7 +114,7 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                             faults.append(_fault(book, assignment, job, runs))
                         else:
                             try:
-                                source = _source(assignment, job)
+                                source = next((r.source for r in runs if r.source), None)  # extracted once
                                 for who in job.who:  # a group's members each get the group's grade
                                     result = answers.attach(record.assemble(assignment, who, runs, executor.name),
                                                             assignment, job.filename, job.data)

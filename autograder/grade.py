@@ -159,7 +159,7 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
             session.close()
     printed = session.printed()  # after close: the reader has drained the pipe
     return record.Run(found.filename, sha, parts, device, tuple(outcomes), tuple(run_notes), printed, sandbox,
-                      time.monotonic() - started, worker)
+                      time.monotonic() - started, worker, source=found.source)
 
 
 def _cases_and_reference(assignment: Assignment, visibilities, parts: tuple[str, ...]):

@@ -86,6 +86,7 @@ class Run:
     execution_time_s: float
     worker: str = ""
     unreadable: str = ""  # why no code could be read from the submission; '' when it could
+    source: str = ""  # the code as the sandbox loaded it ('' when none could be read): the gradebook keeps it
 
     def to_dict(self) -> dict:
         return {**dataclasses.asdict(self), "grader_version": __version__}
