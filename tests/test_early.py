@@ -63,3 +63,25 @@ def test_check_starts_the_box_before_importing_numpy_and_leaves_nothing(tmp_path
     assert "public tests passed" in done.stdout
     pid = done.stdout.split()[0]
     assert not [n for n in os.listdir("/tmp") if n.startswith(f"ag-jobs-{pid}-")]  # the box was closed
+
+
+def test_pyseccomp_is_imported_without_searching_for_its_libraries(monkeypatch):
+    """The box and the grader import pyseccomp on a check's path; its own lookups of libc and libseccomp
+    (ctypes.util.find_library, which runs `ldconfig -p`) are answered by loading the usual names."""
+    import ctypes.util
+
+    from autograder.sandbox import confine
+
+    pytest.importorskip("pyseccomp")
+    searched = []
+
+    def find_library(name):
+        searched.append(name)
+        return None
+
+    monkeypatch.setattr(ctypes.util, "find_library", find_library)
+    monkeypatch.delitem(sys.modules, "pyseccomp")
+    module = confine.import_pyseccomp()
+    assert searched == []
+    assert ctypes.util.find_library is find_library  # put back as it was
+    assert module.SyscallFilter(module.ALLOW) is not None  # and the library is usable

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import autograder
-from autograder.sandbox import cgroups, protocol
+from autograder.sandbox import cgroups, confine, protocol
 from autograder.sandbox.limits import Limits
 
 SANDBOX_UID_BASE = 61000
@@ -66,7 +66,7 @@ def disabled_layers() -> set[str]:
 @functools.lru_cache(maxsize=None)
 def seccomp_probe() -> tuple[bool, str]:
     try:
-        import pyseccomp  # noqa: F401  (ctypes over libseccomp.so.2)
+        confine.import_pyseccomp()  # ctypes over libseccomp.so.2
     except (ImportError, OSError) as exc:
         return False, f"pyseccomp or libseccomp is missing ({exc}); pip install pyseccomp"
     return True, "ok"

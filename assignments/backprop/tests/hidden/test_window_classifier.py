@@ -18,7 +18,8 @@ import importlib.util
 import numpy as np
 import pytest
 
-from autograder.testing import PartialCredit, check_close, check_training, check_unchanged, threshold_credit, weight
+from autograder.testing import PartialCredit, check_close, check_training, check_unchanged, remembered, \
+    threshold_credit, weight
 from public_support import PAD_WITH_ZEROS
 
 V, DIM, PAD = 11, 3, 7
@@ -147,22 +148,30 @@ def _load_data(data):
     return module, module.load(data)
 
 
-def _features(reference, module, arrays, tokens, offsets, k):
-    E, pad = arrays["E"], arrays["pad_id"]
-    return np.concatenate([reference.window_features(E, s, k, pad) for s in module.sentences(tokens, offsets)])
+@remembered  # the same for every submission: computed once per grading process (autograder/memo.py)
+def _task(reference, data):
+    """The recipe, the training and held-out windows (features from the REFERENCE window_features) and
+    their labels, and the class count."""
+    module, arrays = _load_data(data)
+    recipe = dict(module.RECIPE)
+
+    def features(tokens, offsets):
+        E, pad = arrays["E"], arrays["pad_id"]
+        return np.concatenate([reference.window_features(E, s, recipe["k"], pad)
+                               for s in module.sentences(tokens, offsets)])
+
+    return (recipe, features(arrays["train_tokens"], arrays["train_offsets"]), arrays["train_labels"],
+            features(arrays["heldout_tokens"], arrays["heldout_offsets"]), arrays["heldout_labels"],
+            len(arrays["label_names"]))
 
 
 @weight(10)  # about half of the part: the graded task; window_features tests share the rest
 def test_window_classifier_accuracy(student, reference, data, config):
     floor, target = config.threshold(THRESHOLD).floor, config.threshold(THRESHOLD).target
-    module, arrays = _load_data(data)
-    recipe = module.RECIPE
-    k, act, reg, lr, batch = recipe["k"], recipe["activation"], recipe["reg"], recipe["lr"], recipe["batch"]
-    X = _features(reference, module, arrays, arrays["train_tokens"], arrays["train_offsets"], k)   # (T, (2k+1) d)
-    y = arrays["train_labels"]
-    X_held = _features(reference, module, arrays, arrays["heldout_tokens"], arrays["heldout_offsets"], k)
+    recipe, X, y, X_held, y_held, C = _task(reference, data)       # X: (T, (2k+1) d)
+    act, reg, lr, batch = recipe["activation"], recipe["reg"], recipe["lr"], recipe["batch"]
     rng = np.random.default_rng(SEED)
-    D, H, C = X.shape[1], recipe["hidden"], len(arrays["label_names"])
+    D, H = X.shape[1], recipe["hidden"]
     scale = recipe["init_scale"]
     params = {"W1": scale * rng.standard_normal((D, H)), "b1": np.zeros(H),
               "W2": scale * rng.standard_normal((H, C)), "b2": np.zeros(C)}
@@ -173,7 +182,7 @@ def test_window_classifier_accuracy(student, reference, data, config):
     trained = check_training(run)  # {name: float64 array of its shape}, or the step that went wrong
     with np.errstate(all="ignore"):  # weights that diverged give NaN or inf scores, counted as wrong below
         scores = np.asarray(reference.mlp_forward(X_held, trained, act), dtype=np.float64)
-    accuracy = float(np.mean(np.argmax(np.nan_to_num(scores, nan=-np.inf), axis=1) == arrays["heldout_labels"]))
+    accuracy = float(np.mean(np.argmax(np.nan_to_num(scores, nan=-np.inf), axis=1) == y_held))
     credit = threshold_credit(accuracy, floor, target)
     if credit < 1.0:
         diverged = "" if all(np.all(np.isfinite(w)) for w in trained.values()) else \
