@@ -35,7 +35,9 @@ value's type, dtype, shape, strides and bytes, every part prefixed by its
 length. Within a process the course's files do not change (a cluster worker
 unpacks a new version of the course into a new folder: new paths, new
 questions). Memory is bounded: :data:`MAX_BYTES` of arrays and
-:data:`MAX_ENTRIES` answers; past that, questions are asked afresh.
+:data:`MAX_ENTRIES` answers; past that, the answers used least recently
+make room (questions about one student's values are asked once and never
+again, and must not crowd out the ones every submission asks).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ import random
 import struct
 import threading
 import types
+from collections import OrderedDict
 from pathlib import PurePath
 
 import numpy as np
@@ -59,7 +62,7 @@ MAX_ENTRIES = 100_000  # answers kept per process (backprop keeps about 2,500)
 MAX_QUESTION_BYTES = 256 * 1024
 _DEPTH = 32  # values nested deeper are not plain (no test's input is)
 
-_answers: dict[bytes, object] = {}
+_answers: OrderedDict[bytes, tuple[object, int]] = OrderedDict()  # digest -> (answer, bytes of its arrays)
 _size = [0]  # bytes of array data in _answers
 _lock = threading.Lock()  # around the store's bookkeeping only: two threads may compute the same answer
 _codes: dict[types.CodeType, tuple[bytes, tuple[str, ...]]] = {}  # code -> (its digest, the globals it names)
@@ -84,20 +87,24 @@ def ask(func, args: tuple, kwargs: dict):
     key = digest(func, args, kwargs)
     if key is None:
         return func(*args, **kwargs)
-    found = _answers.get(key)
+    with _lock:
+        found = _answers.get(key)
+        if found is not None:
+            _answers.move_to_end(key)
     if found is not None:
-        return copy(found)
+        return copy(found[0])
     state = _random_state()
     answer = func(*args, **kwargs)
     if digest(func, args, kwargs) != key or not _same_random_state(state, _random_state()):
         return answer  # not a function of its arguments alone this time: not kept
     kept = plain_copy(answer)
-    if kept is not None:
-        value, nbytes = kept
+    if kept is not None and kept[1] <= MAX_BYTES:
         with _lock:
-            if len(_answers) < MAX_ENTRIES and _size[0] + nbytes <= MAX_BYTES and key not in _answers:
-                _answers[key] = value
-                _size[0] += nbytes
+            if key not in _answers:
+                _answers[key] = kept
+                _size[0] += kept[1]
+                while len(_answers) > MAX_ENTRIES or _size[0] > MAX_BYTES:
+                    _size[0] -= _answers.popitem(last=False)[1][1]
     return answer
 
 

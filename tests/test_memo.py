@@ -174,3 +174,22 @@ def test_numerical_gradient_from_memory_is_the_computed_one_bit_for_bit():
     second = numerical_gradient(f, x)
     assert memo.stored() == 1
     assert computed.tobytes() == first.tobytes() == second.tobytes()
+
+
+def test_when_memory_is_full_the_answers_used_least_recently_make_room(monkeypatch):
+    monkeypatch.setattr(memo, "MAX_ENTRIES", 3)
+    f, calls = counted(lambda x: x + 1)
+    for x in (1.0, 2.0, 3.0):
+        f(x)
+    f(1.0)                           # used again: now the most recent
+    f(4.0)                           # full: 2.0 makes room
+    assert memo.stored() == 3 and len(calls) == 4
+    f(1.0)
+    f(3.0)
+    assert len(calls) == 4           # both still remembered
+    f(2.0)
+    assert len(calls) == 5           # asked afresh
+    monkeypatch.setattr(memo, "MAX_BYTES", 100)
+    f(np.zeros(20))                  # 160 bytes: more than all the memory, never kept
+    f(np.zeros(20))
+    assert len(calls) == 7 and memo._size[0] <= 100
