@@ -55,7 +55,7 @@ from pathlib import PurePath
 import numpy as np
 
 MAX_BYTES = 256 * 1024 * 1024  # array data kept per process: far above one submission's answers (backprop: 3 MB)
-MAX_ENTRIES = 100_000  # answers kept per process (backprop keeps about 2,500)
+MAX_ENTRIES = 100_000  # answers kept per process (grading the backprop reference leaves 75)
 # A question whose arrays hold more than this is asked afresh every time: its digest would cost more than
 # most answers (SHA-256 reads about 1.3 GB/s here: 0.2 ms). backprop's window_features gets the embedding
 # table for each of ~900 sentences, whose digests cost more than the answers.
