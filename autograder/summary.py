@@ -35,12 +35,17 @@ def _histogram_png(values: list[float], maximum: float, title: str) -> str:
     import base64
     import io
 
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import matplotlib.ticker
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    fig, ax = plt.subplots(figsize=(4, 2.4), dpi=90)
+    # A Figure on the Agg canvas, without pyplot (its import and figure manager cost 0.4 s), and fixed
+    # margins that fit these font sizes instead of tight_layout (which draws every figure twice): a batch's
+    # summary drew its histograms in about 2 s, a few percent of grading 200 notebooks.
+    fig = Figure(figsize=(4, 2.4), dpi=90)
+    FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.15, right=0.97, bottom=0.2, top=0.88)
+    ax = fig.add_subplot()
     bins = min(20, max(5, int(maximum) if maximum >= 5 else 5))
     ax.hist(values, bins=bins, range=(0, maximum or 1), color="#4c72b0", edgecolor="white")
     ax.set_title(title, fontsize=9)
@@ -48,10 +53,8 @@ def _histogram_png(values: list[float], maximum: float, title: str) -> str:
     ax.set_ylabel("students", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
 
 
