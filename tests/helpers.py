@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
@@ -31,3 +32,18 @@ def outcome(result, test_id: str):
         if o.id == test_id:
             return o
     raise KeyError(test_id)
+
+
+@contextlib.contextmanager
+def student_process(source: str, allowed: tuple[str, ...] = ("numpy",), **config):
+    """The ``student`` proxy of a started student process that loaded ``source`` as module ``m``; closed
+    on leaving. ``config``: more SessionConfig fields (limits, call_timeout_s, ...)."""
+    from autograder.sandbox.session import SessionConfig, StudentSession
+    from autograder.sandbox.student import Student
+
+    session = StudentSession(SessionConfig(source, "m.py", "m", tuple(allowed), **config))
+    try:
+        session.start()
+        yield Student(session)
+    finally:
+        session.close()

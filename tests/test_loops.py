@@ -8,8 +8,8 @@ from autograder.checks import CheckFailed, check_training
 from autograder.sandbox import zygote
 from autograder.sandbox.faults import MissingFunction, StudentRaised, StudentTimeout
 from autograder.sandbox.probes import tanh_softmax
-from autograder.sandbox.session import SessionConfig, StudentSession
 from autograder.sandbox.student import LoopRun, Student
+from helpers import student_process
 
 SOURCE = '''\
 import numpy as np
@@ -113,10 +113,8 @@ lg_bad_shape = bad_at(3, (0.0, {"w": np.zeros(5), "b": np.zeros(1)}))
 
 @pytest.fixture(scope="module")
 def student():
-    session = StudentSession(SessionConfig(SOURCE, "m.py", "m", ("numpy",), call_timeout_s=10))
-    session.start()
-    yield Student(session)
-    session.close()
+    with student_process(SOURCE, call_timeout_s=10) as proxy:
+        yield proxy
     # Tests here hold two sessions at once, so two warm boxes of the same kind would stay idle; later files
     # expect one (test_warm.py: the next student reuses the box the last one left).
     zygote.shutdown()
@@ -202,14 +200,10 @@ def test_the_graders_own_mistakes_are_not_sent():
 
 
 def test_the_whole_loop_has_one_time_limit():
-    session = StudentSession(SessionConfig(SOURCE, "m.py", "m", ("numpy",)))
-    try:
-        session.start()
-        X, y, params, batches = problem()
+    X, y, params, batches = problem()
+    with student_process(SOURCE) as student:
         with pytest.raises(StudentTimeout, match=r"^5 training steps with your lg_slow\(\) did not finish within 1 s"):
-            Student(session).with_timeout(1).loop_sgd("lg_slow", X, y, params, (2.0,), lr=0.1, batches=batches)
-    finally:
-        session.close()
+            student.with_timeout(1).loop_sgd("lg_slow", X, y, params, (2.0,), lr=0.1, batches=batches)
 
 
 @pytest.mark.parametrize("reply, message", [
@@ -241,19 +235,14 @@ def test_a_forged_reply_is_a_clear_failure(reply, message):
 
 
 def test_a_loop_replaced_by_the_students_code_is_checked_like_any_reply():
-    session = StudentSession(SessionConfig(SOURCE, "m.py", "m", ("numpy",)))
-    try:
-        session.start()
-        student = Student(session)
-        X, y, params, batches = problem()
+    X, y, params, batches = problem()
+    with student_process(SOURCE) as student:
         student.forge({"params": {"w": np.zeros((2, 2)), "b": np.zeros(1)}, "steps": 5, "problem": None})
         with pytest.raises(CheckFailed, match=r"^w after 5 training steps with your lg returned shape \(2, 2\)"):
             check_training(student.loop_sgd("lg", X, y, params, (2.0,), lr=0.1, batches=batches))
         student.forge()  # an object the channel does not carry: it comes back as a handle
         with pytest.raises(CheckFailed, match=r"sent back a Handle instead of the trained parameters"):
             check_training(student.loop_sgd("lg", X, y, params, (2.0,), lr=0.1, batches=batches))
-    finally:
-        session.close()
 
 
 def network():

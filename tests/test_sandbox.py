@@ -15,7 +15,7 @@ from autograder.sandbox.limits import Limits
 from autograder.sandbox.faults import SandboxError
 from autograder.sandbox.session import SessionConfig, StudentSession
 from autograder.sandbox.student import Student
-from helpers import FIXTURE_COURSE
+from helpers import FIXTURE_COURSE, student_process
 
 
 def test_a_runtime_under_tmp_is_not_hidden_by_the_private_tmp(tmp_path):
@@ -209,20 +209,16 @@ def test_changes_come_back_bit_for_bit_and_untouched_arguments_stay_as_they_were
            "    items.append(3)\n"
            "    rng.random()\n"
            "    return float(same.sum())\n")
-    session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy",)))
-    try:
-        session.start()
-        x, nan, items, same = np.zeros(2), np.array([np.nan]), [1, 2], np.arange(3.0)
-        rng = np.random.default_rng(5)
-        expected = np.random.default_rng(5)
-        expected.random()
-        before = nan.view(np.uint64)[0]
-        assert Student(session).touch(x, nan, items, rng, same) == 3.0
-        assert np.signbit(x[1]) and nan.view(np.uint64)[0] == before ^ 1
-        assert items == [1, 2, 3] and rng.random() == expected.random()
-        assert same.tolist() == [0.0, 1.0, 2.0]
-    finally:
-        session.close()
+    x, nan, items, same = np.zeros(2), np.array([np.nan]), [1, 2], np.arange(3.0)
+    rng = np.random.default_rng(5)
+    expected = np.random.default_rng(5)
+    expected.random()
+    before = nan.view(np.uint64)[0]
+    with student_process(src) as student:
+        assert student.touch(x, nan, items, rng, same) == 3.0
+    assert np.signbit(x[1]) and nan.view(np.uint64)[0] == before ^ 1
+    assert items == [1, 2, 3] and rng.random() == expected.random()
+    assert same.tolist() == [0.0, 1.0, 2.0]
 
 
 def test_numpy_warnings_of_a_call_are_seen_even_after_the_student_silenced_them():
@@ -236,10 +232,7 @@ def test_numpy_warnings_of_a_call_are_seen_even_after_the_student_silenced_them(
            "    warnings.simplefilter('ignore')\n"
            "def calm():\n"
            "    return 1.0\n")
-    session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy", "warnings")))
-    try:
-        session.start()
-        student = Student(session)
+    with student_process(src, ("numpy", "warnings")) as student:
         student.overflow()
         assert any(w.startswith("RuntimeWarning") and "overflow" in w for w in student.warnings())
         student.calm()
@@ -247,8 +240,6 @@ def test_numpy_warnings_of_a_call_are_seen_even_after_the_student_silenced_them(
         student.quiet()
         student.overflow()
         assert any(w.startswith("RuntimeWarning") for w in student.warnings())
-    finally:
-        session.close()
 
 
 def test_every_call_starts_from_the_same_random_state():
@@ -259,15 +250,10 @@ def test_every_call_starts_from_the_same_random_state():
            "    return [random.random(), float(np.random.rand())]\n"
            "def burn():\n"
            "    random.random(); np.random.rand(10)\n")
-    session = StudentSession(SessionConfig(src, "m.py", "m", ("numpy", "random")))
-    try:
-        session.start()
-        student = Student(session)
+    with student_process(src, ("numpy", "random")) as student:
         first = student.draw()
         student.burn()
         assert student.draw() == first and student.draw() == first
-    finally:
-        session.close()
 
 
 def test_a_dict_argument_holding_a_list_of_arrays_of_different_shapes_comes_back():
