@@ -4,6 +4,7 @@ through Student.loop_sgd and loop_descend), and the grader's check of what comes
 import numpy as np
 import pytest
 
+from autograder import calls
 from autograder.checks import CheckFailed, check_training
 from autograder.sandbox import zygote
 from autograder.sandbox.faults import MissingFunction, StudentRaised, StudentTimeout
@@ -204,6 +205,17 @@ def test_the_whole_loop_has_one_time_limit():
     with student_process(SOURCE) as student:
         with pytest.raises(StudentTimeout, match=r"^5 training steps with your lg_slow\(\) did not finish within 1 s"):
             student.with_timeout(1).loop_sgd("lg_slow", X, y, params, (2.0,), lr=0.1, batches=batches)
+
+
+def test_a_loops_timeout_names_the_limit_it_really_had():
+    """With limits derived from the reference, the loop's limit is below the test's cap: the message says the
+    derived one (it once said the cap)."""
+    times = calls.CallTimes({("", "lg_slow", 0): 0.002})  # 100 x 2 ms is under the 1 s floor
+    X, y, params, batches = problem()
+    with student_process(SOURCE, call_limits=calls.CallLimits(times)) as student:
+        with pytest.raises(StudentTimeout, match=r"^5 training steps with your lg_slow\(\) did not finish within 1 s "
+                                                 r"\(100 times what the reference solution took"):
+            student.with_timeout(60).loop_sgd("lg_slow", X, y, params, (2.0,), lr=0.1, batches=batches)
 
 
 @pytest.mark.parametrize("reply, message", [

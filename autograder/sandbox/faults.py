@@ -68,11 +68,15 @@ def reload_failed() -> StudentCrashed:
     return StudentCrashed("your code could not be loaded again after an earlier crash")
 
 
-def timed_out(name: str, seconds: float, derived: bool = False) -> StudentTimeout:
+def timed_out(name: str, seconds: float, derived: bool = False, what: str = "") -> StudentTimeout:
+    """``what`` (default ``name()``) ran past its limit of ``seconds``, ``derived`` from the reference's time.
+    The exception keeps both, for a caller that words it for a larger task (a loop's steps)."""
     why = (f" ({MULTIPLE:g} times what the reference solution took on this call, and at least {FLOOR_S:g} s)"
            if derived else "")
-    return StudentTimeout(f"{name}() did not finish within {seconds:.3g} s{why}: an infinite loop, or far too "
-                          "slow")
+    exc = StudentTimeout(f"{what or name + '()'} did not finish within {seconds:.3g} s{why}: an infinite loop, or "
+                         "far too slow")
+    exc.seconds, exc.derived = seconds, derived
+    return exc
 
 
 def crashed(name: str, why: str) -> StudentCrashed:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from autograder.sandbox import faults
 from autograder.sandbox.faults import StudentTimeout
 from autograder.sandbox.probes import OBJECTIVES
 
@@ -109,9 +110,8 @@ class Student:
         except StudentTimeout as exc:
             if self._session.timeouts.get(function, 0) == timeouts:  # not run at all: its own message says why
                 raise
-            seconds = self._timeout or self._session.config.call_timeout_s
-            raise StudentTimeout(f"{steps} training steps with your {function}() did not finish within "
-                                 f"{seconds:g} s (an infinite loop, or far too slow)") from exc
+            raise faults.timed_out(function, exc.seconds, exc.derived,  # the limit the call really had
+                                   what=f"{steps} training steps with your {function}()") from exc
         return LoopRun(loop, function, start, steps, reply)
 
     def warnings(self) -> list[str]:
