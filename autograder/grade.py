@@ -15,9 +15,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import threading
-from concurrent.futures import ThreadPoolExecutor
 import time
 import types
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
