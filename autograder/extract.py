@@ -11,9 +11,8 @@ must not pay nbformat's 2.3 s import on every ``check``.
 Everything here reads student bytes in the grader's own process, so it is
 bounded (:mod:`autograder.intake_limits`): a notebook's size, JSON nesting
 and value count are checked on its text before ``json.loads``, then its
-cells; archives are read in memory, never extracted, entry by entry in
-capped chunks, with unsafe names, symbolic links and exotic compression
-skipped, and at most one archive inside another.
+cells; archives are read in memory by :mod:`autograder.archives` (capped,
+unsafe entries skipped), at most one archive inside another.
 IPython magics and shell escapes are dropped line by line (or the whole
 cell for a cell magic), each with a note; a cell that still does not parse is
 dropped with a note naming the cell, so one broken cell costs only the
@@ -30,15 +29,14 @@ import ast
 import io
 import json
 import re
-import stat
 import zipfile
-import zlib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import accumulate
 from pathlib import Path
 
 from autograder import places
+from autograder.archives import Budget, open_archive, read_entry, usable_entries
 from autograder.intake_limits import DEFAULT, MiB, IntakeLimits, Refused
 from autograder.sandbox.protocol import PLACE
 
@@ -48,10 +46,6 @@ JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
 JSON_STRING = re.compile(r'"[^"]*"')  # once escapes are gone; no repeated group: constant memory in `re`
 NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-READ_CHUNK = 64 * 1024
-RATIO_FREE_BYTES = 1 * MiB  # a small entry may compress as well as it likes
-READABLE_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # bzip2/lzma inflate unbounded per chunk
-DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass(frozen=True)
@@ -81,7 +75,7 @@ class Extracted:
 def extract(name: str, data: bytes, expected_stem: str, limits: IntakeLimits = DEFAULT) -> Extracted:
     """The code inside a submitted file called ``name`` with content ``data``; never raises."""
     try:
-        return _extract(name, data, expected_stem, limits, _Budget(limits.archive_bytes), 0)
+        return _extract(name, data, expected_stem, limits, Budget(limits.archive_bytes), 0)
     except Refused as exc:
         return Extracted(None, name, (str(exc),))
     except (MemoryError, RecursionError):
@@ -90,7 +84,7 @@ def extract(name: str, data: bytes, expected_stem: str, limits: IntakeLimits = D
         return Extracted(None, name, (f"{name} could not be read ({type(exc).__name__}: {exc})",))
 
 
-def _extract(name: str, data: bytes, expected_stem: str, limits: IntakeLimits, budget: "_Budget",
+def _extract(name: str, data: bytes, expected_stem: str, limits: IntakeLimits, budget: Budget,
              depth: int) -> Extracted:
     suffix = Path(name).suffix.lower()
     if suffix == ".zip":
@@ -210,7 +204,7 @@ def from_cells(name: str, cells: list[tuple[str, object]], limits: IntakeLimits 
         if not code.strip():
             continue
         try:
-            ast.parse(code)
+            _check_syntax(code)
         except SyntaxError as exc:
             at = f", line {exc.lineno} of the cell" if exc.lineno else ""
             notes.append(f"syntax error in {cell}{at}: {exc.msg}; the cell was skipped")
@@ -230,6 +224,27 @@ def from_cells(name: str, cells: list[tuple[str, object]], limits: IntakeLimits 
     return Extracted(source, name, tuple(notes), tuple(starts))
 
 
+# A batch parses the same cells for every student (the release's, unchanged in most notebooks): a cell that
+# parsed once is not parsed again. Only small cells are remembered, so the memory is bounded whatever students
+# send: at most 1,024 cells of 8,192 characters (32 MiB at 4 bytes a character).
+SYNTAX_KEPT_CELLS = 1024
+SYNTAX_KEPT_CHARS = 8192
+
+
+def _check_syntax(code: str) -> None:
+    """SyntaxError (or ValueError, for null bytes) when ``code`` does not parse."""
+    if len(code) <= SYNTAX_KEPT_CHARS:
+        _parses(code)
+    else:
+        ast.parse(code)
+
+
+@lru_cache(maxsize=SYNTAX_KEPT_CELLS)
+def _parses(code: str) -> bool:
+    ast.parse(code)  # a failure raises, and lru_cache keeps no answer for it
+    return True
+
+
 def _strip_ipython(src: str) -> tuple[str, list[str]]:
     """Blank out magics, shell escapes and help lines, keeping line numbers."""
     out, dropped = [], []
@@ -247,102 +262,7 @@ def _strip_ipython(src: str) -> tuple[str, list[str]]:
     return "\n".join(out), dropped
 
 
-class _Budget:
-    """Bytes still allowed out of one student's archive, nested archives included."""
-
-    def __init__(self, left: int):
-        self.left = left
-
-
-def unsafe_entry(name: str) -> str | None:
-    """Why an archive entry's name would point outside the archive's folder, or None when it does not."""
-    if "\\" in name:
-        return "a backslash in its name"
-    if name.startswith("/") or DRIVE.match(name):
-        return "an absolute path"
-    if ".." in name.split("/"):
-        return "'..' in its path"
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        return "control characters in its name"
-    return None
-
-
-def unreadable_entry(info: zipfile.ZipInfo) -> str | None:
-    """Why intake will not read an archive entry, or None when it may."""
-    if why := unsafe_entry(info.filename):
-        return why
-    if stat.S_ISLNK(info.external_attr >> 16):
-        return "it is a symbolic link"
-    if info.compress_type not in READABLE_COMPRESSION:
-        return "it is compressed with a method other than deflate"
-    return None
-
-
-def open_archive(file, limits: IntakeLimits) -> zipfile.ZipFile:
-    """A zip (a path or a binary file) whose directory is small enough to parse; Refused or BadZipFile."""
-    if hasattr(file, "read"):
-        _check_directory(file, limits)
-    else:
-        with open(file, "rb") as fp:
-            _check_directory(fp, limits)
-    archive = zipfile.ZipFile(file)
-    if len(archive.infolist()) > limits.archive_entries:  # the end record understated it
-        archive.close()
-        raise Refused(f"it holds more than {limits.archive_entries:,} entries")
-    return archive
-
-
-def _check_directory(fp, limits: IntakeLimits) -> None:
-    """Refuse an archive whose end record declares too many entries or too large a directory."""
-    end = zipfile._EndRecData(fp)  # what the directory holds, before zipfile parses all of it
-    if end is None:
-        raise zipfile.BadZipFile("File is not a zip file")
-    if end[zipfile._ECD_ENTRIES_TOTAL] > limits.archive_entries or \
-            end[zipfile._ECD_SIZE] > limits.archive_entries * 1024:
-        raise Refused(f"it holds more than {limits.archive_entries:,} entries")
-
-
-def usable_entries(archive: zipfile.ZipFile) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
-    """The archive's files that intake may read, and (name, note) for each one skipped."""
-    usable, notes = [], []
-    for info in archive.infolist():
-        if info.is_dir() or "__MACOSX" in info.filename:
-            continue
-        if why := unreadable_entry(info):
-            notes.append((info.filename, f"skipped archive entry {info.filename!r}: {why}"))
-        else:
-            usable.append(info)
-    return usable, notes
-
-
-def read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: IntakeLimits,
-               budget: _Budget | None = None) -> bytes:
-    """An entry's bytes, inflated in chunks and refused as soon as they pass a limit (the sizes the
-    archive declares are not trusted)."""
-    cap = limits.file_bytes if budget is None else min(limits.file_bytes, budget.left)
-    ratio_cap = max(RATIO_FREE_BYTES, limits.compression_ratio * info.compress_size)
-    out = bytearray()
-    try:
-        with archive.open(info) as member:
-            while chunk := member.read(READ_CHUNK):
-                out += chunk
-                if len(out) > cap:
-                    raise Refused(f"{info.filename} inflates to more than {cap / MiB:g} MiB"
-                                  + ("" if cap == limits.file_bytes else " (the archive's limit in all)"))
-                if len(out) > ratio_cap:
-                    raise Refused(f"{info.filename} is compressed more than {limits.compression_ratio}x "
-                                  "(a zip bomb?)")
-    except Refused:
-        raise
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, NotImplementedError,
-            zlib.error) as exc:  # a broken, encrypted or tampered entry
-        raise Refused(f"{info.filename} could not be read ({exc})") from None
-    if budget is not None:
-        budget.left -= len(out)
-    return bytes(out)
-
-
-def _from_zip(name: str, data: bytes, expected_stem: str, limits: IntakeLimits, budget: _Budget,
+def _from_zip(name: str, data: bytes, expected_stem: str, limits: IntakeLimits, budget: Budget,
               depth: int) -> Extracted:
     try:
         archive = open_archive(io.BytesIO(data), limits)

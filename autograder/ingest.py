@@ -38,7 +38,8 @@ from itertools import islice
 from pathlib import Path
 
 from autograder import ids, lms
-from autograder.extract import named_after, open_archive, pick, read_entry, unreadable_entry, usable_entries
+from autograder.archives import open_archive, read_entry, unreadable_entry, usable_entries
+from autograder.extract import named_after, pick
 from autograder.intake_limits import DEFAULT, MiB, IntakeLimits, Refused
 from autograder.record import Who
 

@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 
+from autograder import extract as extract_module
 from autograder.extract import extract
 from autograder.sandbox.protocol import place
 
@@ -33,6 +34,23 @@ def test_a_cell_with_a_syntax_error_costs_only_that_cell():
     found = extract("a.ipynb", notebook("def good():\n    return 1", "def bad(:\n    pass", "def also_good(): return 2"), "a")
     assert "good" in found.source and "also_good" in found.source and "bad" not in found.source
     assert any("cell 2" in n and "syntax error" in n for n in found.notes)
+
+
+def test_a_cell_is_parsed_once_per_process_and_a_broken_one_every_time(monkeypatch):
+    """A batch meets the release's cells in every notebook: the syntax check remembers cells that parsed, never
+    one that failed (each student's broken cell is reported in that student's notes), and not large cells."""
+    parsed = []
+    real_parse = extract_module.ast.parse
+    monkeypatch.setattr(extract_module.ast, "parse", lambda code, *a, **k: parsed.append(code) or real_parse(code, *a, **k))
+    extract_module._parses.cache_clear()
+    shared, broken = "def shared_by_all():\n    return 1", "def broken(:\n    pass"
+    large = "\n".join(["x = 1"] * (extract_module.SYNTAX_KEPT_CHARS // 6 + 1))
+    for student in range(3):
+        found = extract("a.ipynb", notebook(shared, broken, large, f"own = {student}"), "a")
+        assert "shared_by_all" in found.source and "broken" not in found.source and f"own = {student}" in found.source
+        assert any("cell 2" in n and "syntax error" in n for n in found.notes)
+    assert parsed.count(shared) == 1
+    assert parsed.count(broken) == 3 and parsed.count(large) == 3
 
 
 def test_lines_are_reported_by_cell():
