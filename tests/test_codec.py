@@ -93,6 +93,15 @@ def test_deep_nesting_is_rejected():
         codec.unpack(b'{"blobs": [], "value": ' + raw + b"}", lambda n: b"")
 
 
+@pytest.mark.parametrize("raw", [b'{"blobs": [], "value": 1} {"value": 2}', b'{"blobs": [], "value": 1}x',
+                                 b'', b'   ', b'\xff{"blobs": []}', b'{"blobs": [], "value": 1'])
+def test_a_header_must_be_one_json_document_and_nothing_else(raw):
+    """The header parser reads one value from the first byte: whatever follows it, or no value at all, is
+    refused (a second document could otherwise hide behind the first)."""
+    with pytest.raises(codec.ProtocolError, match="not valid JSON"):
+        codec.unpack(raw, lambda n: b"")
+
+
 def test_a_pickle_payload_is_not_json():
     payload = pickle.dumps({"score": 100})
     with pytest.raises(codec.ProtocolError):

@@ -144,7 +144,7 @@ class Child:
     # -- calls ---------------------------------------------------------------
     def call(self, request: dict) -> None:
         name = request["name"]
-        args, kwargs = request["args"], request["kwargs"]
+        args, kwargs = request["args"], request.get("kwargs", {})
         echo = True  # send the arguments back as the call left them (mirror.py)
         if request.get("probe"):  # the grader's own code (probes.py), not the student's
             func = probes.PROBES.get(name)
@@ -185,10 +185,12 @@ class Child:
         # caller updates those in place and rebinds the others, as a direct call would leave it.
         changed_args = {str(i): value for i, value in enumerate(args) if not unchanged(value, before_args[i])}
         changed_kwargs = {key: value for key, value in kwargs.items() if not unchanged(value, before_kwargs[key])}
-        before = {**{str(i): b for i, b in enumerate(before_args)}, **before_kwargs}
-        kept = {key: [k for k, (ident, _) in before[key].items() if k in value and id(value[k]) == ident]
-                for key, value in [*changed_args.items(), *changed_kwargs.items()]
-                if type(value) is dict and type(before[key]) is dict}
+        kept = {}
+        if changed_args or changed_kwargs:
+            before = {**{str(i): b for i, b in enumerate(before_args)}, **before_kwargs}
+            kept = {key: [k for k, (ident, _) in before[key].items() if k in value and id(value[k]) == ident]
+                    for key, value in [*changed_args.items(), *changed_kwargs.items()]
+                    if type(value) is dict and type(before[key]) is dict}
         self.send(protocol.result(result, changed_args, changed_kwargs, seen, kept))
 
     def reseed(self) -> None:

@@ -38,6 +38,7 @@ ALLOWED_DTYPES = frozenset(
     "|b1 |i1 |u1 <i2 <i4 <i8 <u2 <u4 <u8 <f2 <f4 <f8 <c8 <c16".split()
 )
 _DTYPES = {tag: np.dtype(tag) for tag in ALLOWED_DTYPES}
+_TAGS = {dtype: tag for tag, dtype in _DTYPES.items()}  # the sender's lookup: dtype -> tag
 
 
 class ProtocolError(Exception):
@@ -153,26 +154,34 @@ def encode(value, blobs: list, unencodable=None, depth: int = 0):
 
 def _encode_array(value, blobs: list):
     """An ndarray or numpy scalar; None for a dtype the channel does not carry (an object array)."""
-    arr = np.asarray(value)
-    if arr.dtype.byteorder == ">":
-        arr = arr.astype(arr.dtype.newbyteorder("<"))
-    tag = _dtype_tag(arr.dtype)
-    if tag not in ALLOWED_DTYPES:
-        return None
+    arr = value if type(value) is np.ndarray else np.asarray(value)
+    tag = _TAGS.get(arr.dtype)  # the common case: a little-endian dtype of the allow-list, one lookup
+    if tag is None:
+        if arr.dtype.byteorder == ">":
+            arr = arr.astype(arr.dtype.newbyteorder("<"))
+        tag = _dtype_tag(arr.dtype)
+        if tag not in ALLOWED_DTYPES:
+            return None
     scalar = isinstance(value, np.generic)
-    laid = None if scalar else layout.describe(arr)
+    laid = None if scalar or arr.flags.c_contiguous else layout.describe(arr)
     if laid is not None:  # a view (transposed, Fortran-ordered, strided) crosses as that view
         buffer, strides, offset = laid
         blobs.append(_bytes_of(buffer))
         return {"$a": len(blobs) - 1, "dtype": tag, "shape": list(arr.shape), "strides": strides,
                 "offset": offset}
-    blobs.append(_bytes_of(arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)))
+    if arr.nbytes < SMALL_BLOB:  # copied next to the header anyway: one copy now is cheaper than a view
+        blobs.append(arr.tobytes())
+    else:
+        blobs.append(_bytes_of(arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)))
     return {"$s" if scalar else "$a": len(blobs) - 1, "dtype": tag, "shape": list(arr.shape)}
 
 
 def _bytes_of(arr: np.ndarray) -> memoryview:
     """The bytes of a C-contiguous array, without copying them."""
     return memoryview(arr.reshape(-1).view(np.uint8))
+
+
+_PLAIN = frozenset((type(None), bool, int, float, str))
 
 
 def decode(data, blobs: list, resolve=None, depth: int = 0):
@@ -183,11 +192,12 @@ def decode(data, blobs: list, resolve=None, depth: int = 0):
     """
     if depth > MAX_DEPTH:
         raise ProtocolError("value is nested too deeply")
-    if data is None or isinstance(data, (bool, int, float, str)):
+    kind = type(data)  # the JSON parser makes exactly these types
+    if kind in _PLAIN:
         return data
-    if isinstance(data, list):
+    if kind is list:
         return [decode(v, blobs, resolve, depth + 1) for v in data]
-    if not isinstance(data, dict) or len(data) == 0:
+    if kind is not dict or len(data) == 0:
         raise ProtocolError("malformed value")
     if "$a" in data or "$s" in data:
         return _decode_array(data, blobs)
@@ -279,7 +289,23 @@ def _decode_array(data: dict, blobs: list):
     return arr
 
 
-_JSON = json.JSONEncoder(separators=(",", ":"), allow_nan=True)  # built once: json.dumps with options builds one per call
+def _json_encoder():
+    """The JSON encoder's C core, built once (``json.dumps`` builds one per call, with a check for cycles
+    that the codec's own walk makes needless: it builds a fresh tree of bounded depth). The pure-Python
+    encoder where the C core is missing."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(separators=(",", ":"), allow_nan=True, check_circular=False).encode
+
+    def refuse(obj):
+        raise TypeError(f"{type(obj).__name__} is not JSON")
+
+    core = make(None, refuse, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+    return lambda body: "".join(core(body, 0))
+
+
+_to_json = _json_encoder()
+_from_json = json.JSONDecoder().scan_once  # one JSON value from its first character; parse_head checks the rest
 SMALL_BLOB = 64 * 1024  # blobs below this are copied next to the header; larger ones are written from the array
 BLOB_ALIGN = 16  # each received blob starts at a multiple of this in its message's buffer: aligned for any dtype
 
@@ -290,7 +316,7 @@ def pack_parts(message: dict, unencodable=None) -> list:
     blobs: list = []
     body = {k: encode(v, blobs, unencodable) for k, v in message.items()}
     body["blobs"] = [len(b) for b in blobs]
-    head = _JSON.encode(body).encode()
+    head = _to_json(body).encode()
     first = bytearray(struct.pack(">I", len(head)))
     first += head
     parts = [first]
@@ -312,9 +338,12 @@ def pack(message: dict, unencodable=None) -> bytes:
 def parse_head(head) -> tuple[dict, list]:
     """The frame's JSON document and its blob sizes, validated."""
     try:
-        body = json.loads(head)
-    except (ValueError, RecursionError) as exc:
+        text = head.decode() if isinstance(head, (bytes, bytearray)) else head
+        body, end = _from_json(text, 0)
+    except (ValueError, RecursionError, StopIteration) as exc:  # StopIteration: no value at the start
         raise ProtocolError(f"message is not valid JSON ({type(exc).__name__})") from None
+    if end != len(text):
+        raise ProtocolError("message is not valid JSON (data after the document)")
     if not isinstance(body, dict) or not isinstance(body.get("blobs"), list):
         raise ProtocolError("message without a blob table")
     sizes = body.pop("blobs")

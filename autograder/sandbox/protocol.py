@@ -86,7 +86,12 @@ def load(*, source: str, filename: str, module: str, allowed_imports: list[str],
 
 def call(name: str, args: list, kwargs: dict, probe: bool = False) -> dict:
     """Call the student's function ``name``; with ``probe``, the grader's probe of that name (probes.py)."""
-    return {"op": CALL, "name": name, "args": args, "kwargs": kwargs, **({"probe": True} if probe else {})}
+    message = {"op": CALL, "name": name, "args": args}
+    if kwargs:  # fields left out when empty: every call pays to encode and decode each one
+        message["kwargs"] = kwargs
+    if probe:
+        message["probe"] = True
+    return message
 
 
 def torch_info(target) -> dict:
@@ -123,7 +128,11 @@ def result(value, args: dict, kwargs: dict, warnings: list[str], kept: dict) -> 
     """A call's value, the arguments the call changed in place as it left them (``args`` by position
     as a string, ``kwargs`` by name), and for each changed dict argument the keys that still hold the
     object passed in."""
-    return {"op": RESULT, "value": value, "args": args, "kwargs": kwargs, "warnings": warnings, "kept": kept}
+    message = {"op": RESULT, "value": value}
+    for key, field in (("args", args), ("kwargs", kwargs), ("warnings", warnings), ("kept", kept)):
+        if field:  # left out when empty (read_result's defaults): most calls change nothing and warn of nothing
+            message[key] = field
+    return message
 
 
 def error(kind: str, message: str, type_name: str | None = None, mro: list[str] | None = None) -> dict:
@@ -134,7 +143,10 @@ def error(kind: str, message: str, type_name: str | None = None, mro: list[str] 
 
 
 def callback(ident: int, args: list, kwargs: dict) -> dict:
-    return {"op": CALLBACK, "id": ident, "args": args, "kwargs": kwargs}
+    message = {"op": CALLBACK, "id": ident, "args": args}
+    if kwargs:
+        message["kwargs"] = kwargs
+    return message
 
 
 def info(value: dict) -> dict:
