@@ -136,7 +136,7 @@ def grade(assignment: Assignment, paths: list, out: Path, executor: Executor, re
                 raise
             finally:
                 executor.close()
-        rows, lines = report.rebuild(out, book, assignment, context)
+        rows, lines = report.rebuild(out, book, assignment, context, written={r.student: r for r in results})
         if changes:
             audit.write(out, changes)
         elapsed = time.monotonic() - started

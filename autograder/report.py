@@ -109,15 +109,22 @@ def write_student(out: Path, result: Result, review: tuple[str, ...] = ()) -> Pa
     return folder
 
 
-def rebuild(out: Path, book, assignment, context=None) -> tuple[list, list]:
+def rebuild(out: Path, book, assignment, context=None, written: dict | None = None) -> tuple[list, list]:
     """Every output of the batch, from the gradebook's records (and the roster, adjustments and flags it keeps),
     each record seen through the course's rules (:func:`autograder.standing.class_list`); the finalized rows and
-    the class list it made them from, for the closing lines."""
+    the class list it made them from, for the closing lines.
+
+    ``written``: student -> the finalized record whose files this run has just written (``write_student`` with
+    no review); a student whose line is that same record, with nothing to review, keeps those files, which
+    are what writing again would give (a batch of 200 spent a second here rewriting them)."""
     rows = standing.rows(book, assignment, context)
     lines = standing.class_list(book, assignment, finalized=rows)
     for line in lines:
-        if line.result is not None:
-            write_student(out, line.result, line.review)
+        if line.result is None:
+            continue
+        if not line.review and written is not None and written.get(line.result.student) == line.result:
+            continue
+        write_student(out, line.result, line.review)
     write_gradebook(out, lines, assignment)
     _atomic_write(out / "summary.html", summary_html(rows, assignment, lines))
     if any(p.manual for p in assignment.parts):

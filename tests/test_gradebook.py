@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import os
 import signal
 import sqlite3
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import api, config
+from autograder import api, config, report
+from autograder.gradebook import Gradebook
 from helpers import FIXTURE_COURSE
 
 GOOD = (FIXTURE_COURSE / "solutions" / "mini" / "mini.py").read_text()
@@ -62,6 +64,29 @@ def test_report_rebuilds_every_output_from_the_gradebook(mini, tmp_path):
     assert after.keys() == before.keys() and after == before
     summary = (out / "summary.html").read_text()
     assert "Score histograms" in summary and "data:image/png;base64," in summary
+
+
+def test_a_batch_writes_each_students_files_once_unless_the_final_view_differs(mini, tmp_path, monkeypatch):
+    """The closing rebuild leaves the files a student's grading just wrote when they already show the final view;
+    a student flagged by an earlier similarity run and graded again gets them rewritten with the flag."""
+    subs, out = make_batch(tmp_path / "subs", 2), tmp_path / "out"
+    written = []
+    real = report.write_student
+    monkeypatch.setattr(report, "write_student", lambda out, result, review=(): written.append(
+        (result.student, review)) or real(out, result, review))
+    api.grade_batch("mini", [subs], out, 1, log=io.StringIO())
+    assert sorted(written) == [("s00", ()), ("s01", ())]
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        sha = dict(db.execute("SELECT student, sha256 FROM submissions"))["s00"]
+    book = Gradebook(out)
+    book.save_flags("mini", {"s00": (sha, "of this code is also in s01's")})
+    book.close()
+    written.clear()
+    api.grade_batch("mini", [subs], out, 1, log=io.StringIO(), regrade=True)
+    assert sorted(written) == [("s00", ()), ("s00", ("of this code is also in s01's",)), ("s01", ())]
+    data = json.loads((out / "s00" / "results.json").read_text())
+    assert data["extra_data"]["status"] == "needs_review" and "s01" in data["extra_data"]["review"][0]
+    assert json.loads((out / "s01" / "results.json").read_text())["extra_data"]["status"] == "graded"
 
 
 def test_an_output_folder_holds_one_assignment(mini, tmp_path, monkeypatch):
