@@ -30,6 +30,10 @@ from autograder.sandbox.student import Student
 
 _reference_lock = threading.Lock()
 _references: dict[Path, types.ModuleType] = {}
+# Collects each submission's tests while its slot starts the student's process (run_parts). One pool for the
+# process, its threads kept: a new thread per submission cost a slot several milliseconds of waiting for it
+# to start on a busy machine. Idle threads cost nothing and do not hold the process open at exit.
+_collector = ThreadPoolExecutor(max_workers=8, thread_name_prefix="collect-tests")
 
 
 def session_config(assignment: Assignment, source: str, filename: str, slot: int = 0, device: str = "cpu",
@@ -142,21 +146,21 @@ def run_parts(assignment: Assignment, filename: str, data: bytes, visibilities=s
     # The tests are collected (and the reference loaded) in a thread while this one starts the student's
     # process, which is mostly waiting (a new box imports numpy: 0.15 s). Not the other way round: the
     # box dies with the thread that started it (bubblewrap's --die-with-parent is per thread).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="collect-tests") as pool:
-        collecting = pool.submit(_cases_and_reference, assignment, visibilities, parts)
-        try:
-            loaded = session.start()
-            cases, ref = collecting.result()
-            run_notes = list(found.notes) + [found.locate(n) for n in loaded.notes]
-            fixtures = {"student": Student(session), "data": assignment.data_dir, "config": assignment,
-                        "device": {p.name: devices.for_part(p.runner, device) for p in assignment.parts}}
-            if ref is not None:
-                fixtures["reference"] = ref
-            deadline = started + assignment.budgets.submission_timeout_s
-            outcomes = [_located(o, found) for o in suite.run(cases, fixtures, deadline, session.begin_test)]
-            sandbox = tuple(session.mechanisms)
-        finally:
-            session.close()
+    collecting = _collector.submit(_cases_and_reference, assignment, visibilities, parts)
+    try:
+        loaded = session.start()
+        cases, ref = collecting.result()
+        run_notes = list(found.notes) + [found.locate(n) for n in loaded.notes]
+        fixtures = {"student": Student(session), "data": assignment.data_dir, "config": assignment,
+                    "device": {p.name: devices.for_part(p.runner, device) for p in assignment.parts}}
+        if ref is not None:
+            fixtures["reference"] = ref
+        deadline = started + assignment.budgets.submission_timeout_s
+        outcomes = [_located(o, found) for o in suite.run(cases, fixtures, deadline, session.begin_test)]
+        sandbox = tuple(session.mechanisms)
+    finally:
+        collecting.cancel()  # not yet started (start() raised): not needed any more
+        session.close()
     printed = session.printed()  # after close: the reader has drained the pipe
     return record.Run(found.filename, sha, parts, device, tuple(outcomes), tuple(run_notes), printed, sandbox,
                       time.monotonic() - started, worker, source=found.source)
