@@ -89,12 +89,15 @@ def check_scalar(value, what: str) -> float:
     return float(arr.reshape(()))
 
 
-def check_close(actual, expected, what: str, tol: float | None = None, mistakes: dict | None = None,
+def check_close(actual, expected, what: str, tol: float | None = None, mistakes=None,
                 inputs: tuple = ()) -> np.ndarray:
     """Compare with the reference by the course's relative error.
 
     ``mistakes`` maps a hint to the value a known wrong implementation
     would produce on the same input; a match adds the hint to the message.
+    It may also be a function of no arguments returning that dict, called
+    only when the check fails: a correct answer then costs nothing for
+    wrong implementations' values (:func:`recognise`).
     """
     expected = np.asarray(expected, dtype=np.float64)
     tol = tol if tol is not None else default_tol(*inputs)
@@ -106,8 +109,11 @@ def check_close(actual, expected, what: str, tol: float | None = None, mistakes:
     raise CheckFailed(message, hint=recognise(arr, mistakes, tol))
 
 
-def recognise(actual, mistakes: dict | None, tol: float) -> str | None:
-    """The hint of the first known mistake whose value ``actual`` matches."""
+def recognise(actual, mistakes, tol: float) -> str | None:
+    """The hint of the first known mistake whose value ``actual`` matches. ``mistakes``: {hint: wrong value},
+    or a function of no arguments that returns it (computed only now, for an answer that failed)."""
+    if callable(mistakes):
+        mistakes = mistakes()
     for hint, wrong in (mistakes or {}).items():
         wrong = np.asarray(wrong, dtype=np.float64)
         if wrong.shape == np.shape(actual) and rel_error(actual, wrong) <= max(tol, 1e-6):
@@ -156,7 +162,7 @@ def numerical_gradient_elementwise(forward, x: np.ndarray, upstream=1.0, h: floa
     return diff / (2 * h) * np.asarray(upstream, dtype=np.float64)
 
 
-def check_gradient(actual, numeric, what: str, bound: float, mistakes: dict | None = None) -> np.ndarray:
+def check_gradient(actual, numeric, what: str, bound: float, mistakes=None) -> np.ndarray:
     """A backward result against the grader's numerical gradient ``numeric``; passes when the course's
     relative error is below ``bound``.
 

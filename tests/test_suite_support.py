@@ -221,3 +221,28 @@ def test_plain_pytest_gives_each_assignment_its_own_support(course):
                           cwd=course, env=env, capture_output=True, text=True, timeout=300)
     # per assignment: test_public, the two of hidden/test_arrays.py and the three of hidden/test_basics.py
     assert done.returncode == 0 and "12 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_fixtures_are_read_from_each_test_functions_own_signature():
+    """Names are remembered per code object; a wrapper (one code object for every function it wraps) and an
+    explicit ``__signature__`` are asked each time, so two wrapped tests never get each other's fixtures."""
+    import functools
+
+    def wrap(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            return func(*args, **kwargs)
+        return wrapper
+
+    def first(student, rng):
+        pass
+
+    def second(reference, data):
+        pass
+
+    assert suite._parameters(wrap(first)) == ("student", "rng")
+    assert suite._parameters(wrap(second)) == ("reference", "data")
+    plain = [lambda student: None for _ in range(2)]  # one code object, two functions
+    assert [suite._parameters(f) for f in plain] == [("student",), ("student",)]
+    first.__signature__ = inspect.Signature([inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+    assert suite._parameters(first) == ("config",)

@@ -43,44 +43,45 @@ def _sig(z):
 
 
 def _mistakes(name, z):
-    """Values that known wrong implementations produce on ``z``."""
+    """Values that known wrong implementations of ``name`` produce on ``z``: that function's table only
+    (each entry costs numpy work, and every grading asks for dozens of these)."""
     z = np.asarray(z, dtype=np.float64)
+    table = {
+        "sigmoid": lambda: {
+            "this is sigmoid(-z): the exponent is exp(-z), not exp(z)": _sig(-z),
+        },
+        "sigmoid_grad": lambda: {
+            SIGMOID_GRAD_OF_OUTPUT: z * (1 - z),
+            "your derivative looks like it is evaluated at sigmoid(z) instead of z (sigmoid applied "
+            "twice)": _sig(_sig(z)) * (1 - _sig(_sig(z))),
+            "this is sigmoid(z) itself, not its derivative": _sig(z),
+        },
+        "tanh_grad": lambda: {
+            TANH_GRAD_OF_OUTPUT: 1 - z ** 2,
+            "tanh(z) must be squared: 1 - tanh(z)**2": 1 - np.tanh(z),
+            "sign error: the derivative is 1 - tanh(z)**2": np.tanh(z) ** 2 - 1,
+        },
+        "relu_grad": lambda: {
+            RELU_GRAD_AT_ZERO: (z >= 0).astype(float),
+        },
+        "leaky_relu_grad": lambda: {
+            LEAKY_RELU_K_TIMES_Z: np.where(z > 0, 1.0, 0.01 * z),
+        },
+        "hardtanh_grad": lambda: {
+            HARDTANH_CLOSED: ((z > -1) & (z < 1)).astype(float),
+        },
+        "softsign_grad": lambda: {
+            "the notes' formula sgn(z) / (1 + z)**2 is a slip: differentiate z / (1 + |z|) again; the "
+            "result is 1 / (1 + |z|)**2": np.sign(z) / (1 + z) ** 2,
+            "the denominator must be squared: 1 / (1 + |z|)**2": 1 / (1 + np.abs(z)),
+            "use |z|, not z, in the denominator (your values are wrong only for negative z)": 1 / (1 + z) ** 2,
+            "this is softsign(z) itself, not its derivative": z / (1 + np.abs(z)),
+        },
+    }
+    if name not in table:
+        return {}
     with np.errstate(all="ignore"):
-        s = _sig(z)
-        t = np.tanh(z)
-        table = {
-            "sigmoid": {
-                "this is sigmoid(-z): the exponent is exp(-z), not exp(z)": _sig(-z),
-            },
-            "sigmoid_grad": {
-                SIGMOID_GRAD_OF_OUTPUT: z * (1 - z),
-                "your derivative looks like it is evaluated at sigmoid(z) instead of z (sigmoid applied "
-                "twice)": _sig(s) * (1 - _sig(s)),
-                "this is sigmoid(z) itself, not its derivative": s,
-            },
-            "tanh_grad": {
-                TANH_GRAD_OF_OUTPUT: 1 - z ** 2,
-                "tanh(z) must be squared: 1 - tanh(z)**2": 1 - t,
-                "sign error: the derivative is 1 - tanh(z)**2": t ** 2 - 1,
-            },
-            "relu_grad": {
-                RELU_GRAD_AT_ZERO: (z >= 0).astype(float),
-            },
-            "leaky_relu_grad": {
-                LEAKY_RELU_K_TIMES_Z: np.where(z > 0, 1.0, 0.01 * z),
-            },
-            "hardtanh_grad": {
-                HARDTANH_CLOSED: ((z > -1) & (z < 1)).astype(float),
-            },
-            "softsign_grad": {
-                "the notes' formula sgn(z) / (1 + z)**2 is a slip: differentiate z / (1 + |z|) again; the "
-                "result is 1 / (1 + |z|)**2": np.sign(z) / (1 + z) ** 2,
-                "the denominator must be squared: 1 / (1 + |z|)**2": 1 / (1 + np.abs(z)),
-                "use |z|, not z, in the denominator (your values are wrong only for negative z)": 1 / (1 + z) ** 2,
-                "this is softsign(z) itself, not its derivative": z / (1 + np.abs(z)),
-            },
-        }
-    return table.get(name, {})
+        return table[name]()
 
 
 def _check(value, reference, name, z, what, hints=None):

@@ -19,6 +19,8 @@ grader's central differences of the REFERENCE loss with respect to that
 parameter (support.py: h = 1e-5, bound 1e-7, pre-activations kept 1e-3 off
 relu's kink), never with the reference's gradients.
 """
+import functools
+
 import numpy as np
 import pytest
 
@@ -151,11 +153,15 @@ def numerical_grads(reference, X, y, params, activation, reg):
 def _check_loss_and_grads(student, reference, X, y, params, activation, reg, where):
     ref_loss, _ = reference.mlp_loss_and_grads(X, y, params, activation, reg)   # before the student's call
     numeric = numerical_grads(reference, X, y, params, activation, reg)
-    loss_hints, grad_hints = _hints(reference, X, y, params, activation, reg)
+    # The hints cost a forward and backward pass per known mistake: worked out only when a check fails, from
+    # copies taken before the student's call (a call that changes X or params in place changes them here too).
+    hints = functools.cache(functools.partial(_hints, reference, np.copy(X), np.copy(y),
+                                              {k: np.copy(v) for k, v in params.items()}, activation, reg))
     loss, grads = _loss_and_grads(student, X, y, params, activation, reg, where)
-    check_close(loss, ref_loss, what=f"the loss of mlp_loss_and_grads ({where})", inputs=(X,), mistakes=loss_hints)
+    check_close(loss, ref_loss, what=f"the loss of mlp_loss_and_grads ({where})", inputs=(X,),
+                mistakes=lambda: hints()[0])
     for k in ("W2", "b2", "W1", "b1"):                  # backward order: the first failure is the earliest mistake
-        check_gradient(grads[k], numeric[k], f"grads[{k!r}] ({where})", BOUND_64, grad_hints[k])
+        check_gradient(grads[k], numeric[k], f"grads[{k!r}] ({where})", BOUND_64, lambda k=k: hints()[1][k])
 
 
 def _dims(dims):
