@@ -26,6 +26,7 @@ from autograder import safe
 
 env = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"), autoescape=True,
                          undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                         auto_reload=False,  # the templates ship with the package: no file check at every page
                          finalize=lambda v: v if isinstance(v, Markup) or not isinstance(v, str) else safe.clean(v))
 # (Markup is the grader's own text, marked safe on purpose; cleaning it would make a plain str of it,
 # which autoescaping would then escape)

@@ -27,6 +27,29 @@ READABLE_VERSIONS = (2, 3)  # schema 2 lacked the identity fields, which have de
 STATUSES = ("graded", "late", "needs_review", "unreadable")  # a record's; 'fault' and 'missing' have no record
 
 
+_field_names: dict[type, tuple[str, ...]] = {}  # a dataclass -> its fields' names
+_LEAVES = frozenset((str, float, int, bool, type(None)))
+
+
+def plain(value):
+    """A record as plain data, as ``dataclasses.asdict`` gives it (tuples stay tuples) but without its deep copy
+    of every leaf: a record's leaves are strings, numbers, booleans and None, which need none. asdict took
+    4 ms of each saved record of a backprop grading."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    names = _field_names.get(kind)
+    if names is None and dataclasses.is_dataclass(kind):
+        names = _field_names[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if kind is tuple or kind is list:
+        return kind(plain(v) for v in value)
+    if kind is dict:
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
 class SchemaError(ValueError):
     """A stored record or gradebook of another schema version; the message says what to do."""
 
@@ -89,7 +112,7 @@ class Run:
     source: str = ""  # the code as the sandbox loaded it ('' when none could be read): the gradebook keeps it
 
     def to_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "grader_version": __version__}
+        return {**plain(self), "grader_version": __version__}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Run":
@@ -223,7 +246,7 @@ class Result:
         return tuple(t for p in self.parts for t in p.tests)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "a result record") -> "Result":

@@ -192,6 +192,21 @@ def test_records_round_trip_through_the_gradebook(mini, tmp_path):
         book.close()
 
 
+def test_a_record_as_plain_data_is_what_asdict_gives(mini, tmp_path):
+    """``record.plain`` replaces ``dataclasses.asdict`` on the save path: the same data, types included."""
+    import dataclasses
+
+    from autograder import record
+    results, _ = api.grade_batch("mini", [make_batch(tmp_path / "subs", 1)], tmp_path / "out", 1, log=io.StringIO())
+    late = record.Late("2026-12-01T00:00:00", "2026-12-02T00:00:00", 1, 10.0, 1.0)
+    adjusted = dataclasses.replace(results[0], late=late, adjustments=(record.Adjustment("basics", "points", 1.0,
+                                                                                         "regrade", 0.0),))
+    for r in (results[0], adjusted):
+        assert r.parts and r.parts[0].tests
+        assert repr(record.plain(r)) == repr(dataclasses.asdict(r))  # repr: a tuple is not a list there
+        assert record.Result.from_dict(r.to_dict()) == r
+
+
 # -- one run per output folder --------------------------------------------------------
 def test_a_second_run_on_a_busy_folder_is_refused_and_a_killed_holder_leaves_no_lock(mini, tmp_path):
     from autograder.gradebook import Gradebook
