@@ -165,18 +165,22 @@ def _task(reference, data):
             len(arrays["label_names"]))
 
 
+@remembered  # the same for every submission, like _task
+def _start(D, H, C, scale, rows, batch, steps):
+    """The starting weights and the recipe's batches, one draw per step from the same rng as the weights
+    (make_ner.train_and_score)."""
+    rng = np.random.default_rng(SEED)
+    params = {"W1": scale * rng.standard_normal((D, H)), "b1": np.zeros(H),
+              "W2": scale * rng.standard_normal((H, C)), "b2": np.zeros(C)}
+    return params, np.array([rng.integers(0, rows, size=batch) for _ in range(steps)])
+
+
 @weight(10)  # about half of the part: the graded task; window_features tests share the rest
 def test_window_classifier_accuracy(student, reference, data, config):
     floor, target = config.threshold(THRESHOLD).floor, config.threshold(THRESHOLD).target
     recipe, X, y, X_held, y_held, C = _task(reference, data)       # X: (T, (2k+1) d)
     act, reg, lr, batch = recipe["activation"], recipe["reg"], recipe["lr"], recipe["batch"]
-    rng = np.random.default_rng(SEED)
-    D, H = X.shape[1], recipe["hidden"]
-    scale = recipe["init_scale"]
-    params = {"W1": scale * rng.standard_normal((D, H)), "b1": np.zeros(H),
-              "W2": scale * rng.standard_normal((H, C)), "b2": np.zeros(C)}
-    # The recipe's batches, one draw per step from the same rng as the weights (make_ner.train_and_score).
-    batches = np.array([rng.integers(0, X.shape[0], size=batch) for _ in range(recipe["steps"])])
+    params, batches = _start(X.shape[1], recipe["hidden"], C, recipe["init_scale"], X.shape[0], batch, recipe["steps"])
     run = student.with_timeout(LOOP_BUDGET_S).loop_sgd("mlp_loss_and_grads", X, y, params, (act, reg), lr=lr,
                                                        batches=batches)
     trained = check_training(run)  # {name: float64 array of its shape}, or the step that went wrong
