@@ -30,13 +30,17 @@ import argparse
 import os
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from autograder.sandbox.limits import Limits
-from autograder.sandbox.session import SessionConfig, StudentSession
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # this checkout's code, whatever is installed (as floor.py and check_startup.py)
+
+from autograder.sandbox.limits import Limits  # noqa: E402
+from autograder.sandbox.session import SessionConfig, StudentSession  # noqa: E402
 
 STUDENT = "def ident(x):\n    return x\n"
 VALUES = {"None": None, "(1,) f8": np.zeros(1), "(64, 100) f8": np.zeros((64, 100)),
