@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import threading
 import time
 import types
@@ -30,10 +31,26 @@ from autograder.sandbox.student import Student
 
 _reference_lock = threading.Lock()
 _references: dict[Path, types.ModuleType] = {}
-# Collects each submission's tests while its slot starts the student's process (run_parts). One pool for the
-# process, its threads kept: a new thread per submission cost a slot several milliseconds of waiting for it
-# to start on a busy machine. Idle threads cost nothing and do not hold the process open at exit.
-_collector = ThreadPoolExecutor(max_workers=8, thread_name_prefix="collect-tests")
+def _collector_pool() -> ThreadPoolExecutor:
+    """The pool that collects each submission's tests while its slot starts the student's process (run_parts).
+
+    One pool for the process, its threads kept: a new thread per submission cost a slot several milliseconds
+    of waiting for it to start on a busy machine. Idle threads cost nothing and do not hold the process open
+    at exit."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="collect-tests")
+
+
+_collector = _collector_pool()
+
+
+def _renew_collector() -> None:
+    """In a forked process (a course's own multiprocessing script calling the api): the pool there has none
+    of its threads, though it believes it has idle ones, so its work would never run. A new pool instead."""
+    global _collector
+    _collector = _collector_pool()
+
+
+os.register_at_fork(after_in_child=_renew_collector)
 
 
 def session_config(assignment: Assignment, source: str, filename: str, slot: int = 0, device: str = "cpu",

@@ -134,3 +134,30 @@ def test_the_batch_closes_its_warm_boxes(mini, tmp_path):
     assert any(m.startswith("warm-parent") for m in results[0].sandbox)
     assert not zygote._idle
     assert not [n for n in set(os.listdir("/tmp")) - before if n.startswith("ag-jobs-")]
+
+
+def test_a_process_forked_after_grading_grades_with_its_own_box(grade_source):
+    """A course's own script may fork workers (multiprocessing, on Linux) after grading in the parent. The child
+    grades too, with boxes of its own (the parent's pool of test collectors has no threads there, and its warm
+    boxes are the parent's), and the parent's box still serves the parent afterwards."""
+    import signal
+    from autograder import grade
+    from helpers import FIXTURE_COURSE
+    src = (FIXTURE_COURSE / "solutions" / "mini" / "mini.py").read_text()
+    first = grade_source(src)
+    assert any(m.startswith("warm-parent") for m in first.sandbox) and zygote._idle
+    kept = [box for _, box in zygote._idle]
+    pid = os.fork()
+    if pid == 0:  # the child: exit status 0 only if it graded the same way without touching the parent's boxes
+        code = 1
+        try:
+            signal.alarm(120)  # a child that waits forever fails the test instead of hanging it
+            code = 2 if zygote._idle else 3 if grade._collector.submit(lambda: 0).result(timeout=30) != 0 else 4
+            again = grade_source(src)
+            code = 0 if again.score == first.score and not any(box in kept for _, box in zygote._idle) else 5
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    after = grade_source(src)
+    assert after.score == first.score and any(box in kept for _, box in zygote._idle)

@@ -264,6 +264,24 @@ _idle: list[tuple[tuple, WarmBox]] = []
 _idle_lock = threading.Lock()
 
 
+def _forget_in_child() -> None:
+    """In a forked process (a course's own multiprocessing script calling the api): its parent's idle boxes
+    are not its own to use, nor to close at its exit (closing kills them). It forgets them, closing only its
+    copies of their pipes, and starts boxes of its own."""
+    global _idle_lock
+    _idle_lock = threading.Lock()  # another thread may have held it at the fork
+    for _, box in _idle:
+        for fd in box._fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    _idle.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def _key(limits: Limits, slot: int, preload: tuple[str, ...]) -> tuple:
     # The layers in force are part of the key: the ablation changes them between batches.
     return limits, slot, preload, launcher.mode(), tuple(sorted(launcher.disabled_layers()))
