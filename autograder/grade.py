@@ -31,6 +31,8 @@ from autograder.sandbox.student import Student
 
 _reference_lock = threading.Lock()
 _references: dict[Path, types.ModuleType] = {}
+
+
 def _collector_pool() -> ThreadPoolExecutor:
     """The pool that collects each submission's tests while its slot starts the student's process (run_parts).
 

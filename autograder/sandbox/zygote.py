@@ -251,13 +251,17 @@ class WarmBox:
             pass
         if self.plan.groups is not None:
             self.plan.groups.remove()
+        self.close_pipes()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def close_pipes(self) -> None:
+        """This process's ends of the pipes to the box's parent (its other ends and the box are left alone)."""
         for fd in self._fds:
             try:
                 os.close(fd)
             except OSError:
                 pass
         self._fds = []
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 _idle: list[tuple[tuple, WarmBox]] = []
@@ -271,11 +275,7 @@ def _forget_in_child() -> None:
     global _idle_lock
     _idle_lock = threading.Lock()  # another thread may have held it at the fork
     for _, box in _idle:
-        for fd in box._fds:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        box.close_pipes()
     _idle.clear()
 
 
