@@ -151,7 +151,8 @@ def _load_data(data):
 @remembered  # the same for every submission: computed once per grading process (autograder/memo.py)
 def _task(reference, data):
     """The recipe, the training and held-out windows (features from the REFERENCE window_features) and
-    their labels, and the class count."""
+    their labels, the class count, the starting weights, and the recipe's batches: one draw per step from
+    the same rng as the weights (make_ner.train_and_score)."""
     module, arrays = _load_data(data)
     recipe = dict(module.RECIPE)
 
@@ -160,27 +161,21 @@ def _task(reference, data):
         return np.concatenate([reference.window_features(E, s, recipe["k"], pad)
                                for s in module.sentences(tokens, offsets)])
 
-    return (recipe, features(arrays["train_tokens"], arrays["train_offsets"]), arrays["train_labels"],
-            features(arrays["heldout_tokens"], arrays["heldout_offsets"]), arrays["heldout_labels"],
-            len(arrays["label_names"]))
-
-
-@remembered  # the same for every submission, like _task
-def _start(D, H, C, scale, rows, batch, steps):
-    """The starting weights and the recipe's batches, one draw per step from the same rng as the weights
-    (make_ner.train_and_score)."""
+    X = features(arrays["train_tokens"], arrays["train_offsets"])           # (T, (2k+1) d)
+    D, H, C, scale = X.shape[1], recipe["hidden"], len(arrays["label_names"]), recipe["init_scale"]
     rng = np.random.default_rng(SEED)
     params = {"W1": scale * rng.standard_normal((D, H)), "b1": np.zeros(H),
               "W2": scale * rng.standard_normal((H, C)), "b2": np.zeros(C)}
-    return params, np.array([rng.integers(0, rows, size=batch) for _ in range(steps)])
+    batches = np.array([rng.integers(0, X.shape[0], size=recipe["batch"]) for _ in range(recipe["steps"])])
+    return (recipe, X, arrays["train_labels"], features(arrays["heldout_tokens"], arrays["heldout_offsets"]),
+            arrays["heldout_labels"], params, batches)
 
 
 @weight(10)  # about half of the part: the graded task; window_features tests share the rest
 def test_window_classifier_accuracy(student, reference, data, config):
     floor, target = config.threshold(THRESHOLD).floor, config.threshold(THRESHOLD).target
-    recipe, X, y, X_held, y_held, C = _task(reference, data)       # X: (T, (2k+1) d)
-    act, reg, lr, batch = recipe["activation"], recipe["reg"], recipe["lr"], recipe["batch"]
-    params, batches = _start(X.shape[1], recipe["hidden"], C, recipe["init_scale"], X.shape[0], batch, recipe["steps"])
+    recipe, X, y, X_held, y_held, params, batches = _task(reference, data)
+    act, reg, lr = recipe["activation"], recipe["reg"], recipe["lr"]
     run = student.with_timeout(LOOP_BUDGET_S).loop_sgd("mlp_loss_and_grads", X, y, params, (act, reg), lr=lr,
                                                        batches=batches)
     trained = check_training(run)  # {name: float64 array of its shape}, or the step that went wrong
