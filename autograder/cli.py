@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from autograder import __version__, extras
+from autograder import __version__
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -107,7 +107,7 @@ def _version(argv: list[str]) -> int:
     from pathlib import Path
 
     import autograder
-    from autograder import config
+    from autograder import config, extras
     from autograder.course import Course
     explicit = argv[argv.index("--course") + 1] if "--course" in argv[:-1] else None
     try:
@@ -132,8 +132,16 @@ def main(argv: list[str] | None = None) -> int:
     if "--version" in argv[:1]:  # before a command is required; says which install and course are in use
         return _version(argv)
     args = _parser().parse_args(argv)
+    served = command_line and args.command == "check"
+    if served:  # answered by the check server an earlier check left, if there is one (check_server.py)
+        from autograder import check_server
+        code = check_server.ask(argv)
+        if code is not None:
+            _leave(code)
     code = _main(args)
-    if command_line and args.command == "check":
+    if served:
+        if code in (0, 1):  # the check ran: leave a server for the next one
+            check_server.spawn(argv)
         _leave(code)
     return code
 
@@ -233,7 +241,7 @@ def _run(args, course) -> int:
             status |= bool(problems)
         return status
     if args.command == "check":
-        return api.check(args.name, args.file, course=course)
+        return api.check(args.name, args.file, course=course, log=sys.stdout)  # sys.stdout now: a server's is redirected
     if args.command == "grade":
         from autograder.cluster import ClusterError
         from autograder.devices import DeviceError
@@ -263,6 +271,7 @@ def _run(args, course) -> int:
         print("\n".join(similarity.terminal_lines(api.similarity(args.out, course=course, **given))))
         return 0
     if args.command == "doctor":
+        from autograder import extras
         from autograder.sandbox import launcher
         print("sandbox layers:")
         for name, ok, why in launcher.layer_report():

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from autograder import course, grade
 from helpers import FIXTURE_COURSE
+
+# No check server outlives a test that runs `autograder check` (tests/test_check_server.py starts its own).
+os.environ["AUTOGRADER_KEEP_S"] = "0"
 
 
 @pytest.fixture
