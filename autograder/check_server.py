@@ -49,6 +49,7 @@ KEEP_ENV = "AUTOGRADER_KEEP_S"
 DEFAULT_KEEP_S = 600.0
 HELLO_S = 0.25  # an idle server answers at once; a busy one (another check) is not waited for
 MAX_CHECKS = 200  # then a fresh server: whatever a long session accumulates is bounded
+MAX_IDLE_BOXES = 2  # warm boxes a server keeps (one per assignment checked): a student's laptop, not a batch
 MAX_MESSAGE = 1 << 24  # a check's printed report is far smaller; a longer message is refused
 # Environment that changes what a check does or where it looks (the key of a server).
 ENV_KEYS = ("PATH", "TMPDIR", "XDG_RUNTIME_DIR", "PYTHONPATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
@@ -59,7 +60,10 @@ MAIN = "import sys; sys.path[0] = sys.argv[1]; from autograder.check_server impo
 
 
 def keep_seconds() -> float:
-    """How long a server waits for the next check (``AUTOGRADER_KEEP_S``; 0 or less: no server)."""
+    """How long a server waits for the next check (``AUTOGRADER_KEEP_S``; 0 or less: no server). No server
+    where the peer's uid cannot be read (``SO_PEERCRED`` is Linux's)."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return 0.0
     try:
         return float(os.environ.get(KEEP_ENV, DEFAULT_KEEP_S))
     except ValueError:
@@ -232,6 +236,8 @@ def main() -> None:
     except OSError:
         return  # another server has this key
     from autograder import cli
+    from autograder.sandbox import zygote
+    zygote.MAX_IDLE = MAX_IDLE_BOXES
     server = Server(path, key, lock, cli)
     first = json.loads(sys.argv[2])
     if server.check([str(a) for a in first["argv"]], str(first["cwd"])).get("code") not in (0, 1):

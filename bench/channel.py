@@ -10,6 +10,16 @@ alike, it measures:
   between two processes here;
 - **two copies**: ``y = x.copy(); z = y.copy()`` of the array, in this
   process: the floor of moving an array there and back;
+- **minimal framing**: a 16-byte ``struct`` header and a 1-element float64
+  array to a forked process that unpacks it, copies the array out
+  (``np.frombuffer(...).copy()``) and sends it back the same way: the floor
+  of any Python framing that carries an array, with no check of what
+  arrives, no time limit and nothing else a call does;
+- **codec and child, no sandbox**: ``Channel.send(protocol.call("ident",
+  [x]))`` and ``Channel.recv`` against a ``Child`` in a plain forked
+  process (no box, no session): what our message format and the child's
+  handling of a call cost, without the sandbox and the session's
+  bookkeeping (time limits, argument mirroring, per-test keys);
 - **ours**: ``StudentSession.call("ident", (x,), {})`` on a student module
   whose ``ident(x)`` returns ``x``, in a real sandboxed process (every
   layer this machine offers; a warm box unless ``--cold``), for ``x`` =
@@ -29,6 +39,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -39,6 +50,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # this checkout's code, whatever is installed (as floor.py and check_startup.py)
 
+from autograder.sandbox import channel, protocol  # noqa: E402
+from autograder.sandbox.child import Child  # noqa: E402
 from autograder.sandbox.limits import Limits  # noqa: E402
 from autograder.sandbox.session import SessionConfig, StudentSession  # noqa: E402
 
@@ -71,6 +84,71 @@ def bare_pipe(n: int, write_fd: int, read_fd: int) -> float:
         started = time.perf_counter()
         os.write(write_fd, b"12345678")
         os.read(read_fd, 64)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+HEADER = struct.Struct("<IIq")  # op, bytes, rows: the least a message could say
+
+
+def minimal_process() -> tuple[int, int, int]:
+    """A forked process that answers each minimal frame with the array it carried: (pid, write fd, read fd)."""
+    to_r, to_w = os.pipe()
+    back_r, back_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(to_w)
+        os.close(back_r)
+        buf = bytearray(1 << 16)
+        while os.readv(to_r, [buf]):
+            op, size, rows = HEADER.unpack_from(buf, 0)
+            x = np.frombuffer(buf, dtype=np.float64, count=size // 8, offset=HEADER.size).copy()
+            os.writev(back_w, [HEADER.pack(1, x.nbytes, rows), x])
+        os._exit(0)
+    os.close(to_r)
+    os.close(back_w)
+    return pid, to_w, back_r
+
+
+def minimal(n: int, write_fd: int, read_fd: int, x: np.ndarray) -> float:
+    buf = bytearray(1 << 16)
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        os.writev(write_fd, [HEADER.pack(2, x.nbytes, len(x)), x])
+        os.readv(read_fd, [buf])
+        op, size, rows = HEADER.unpack_from(buf, 0)
+        np.frombuffer(buf, dtype=np.float64, count=size // 8, offset=HEADER.size).copy()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def plain_child() -> tuple[int, "channel.Channel"]:
+    """A ``Child`` serving ``STUDENT`` in a plain forked process (no sandbox): (pid, the grader's channel)."""
+    req_r, req_w = os.pipe()
+    rep_r, rep_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(req_w)
+        os.close(rep_r)
+        Child(channel.Channel(req_r, rep_w)).serve()
+        os._exit(0)
+    os.close(req_r)
+    os.close(rep_w)
+    pipes = channel.Channel(rep_r, req_w)
+    pipes.send(protocol.load(source=STUDENT, filename="ident.py", module="ident", allowed_imports=[],
+                             course_rule="", statement_timeout_s=2.0, skip=[], seed=0))
+    while protocol.op(pipes.recv(time.monotonic() + 30)) != protocol.LOADED:
+        pass
+    return pid, pipes
+
+
+def codec_calls(n: int, pipes: "channel.Channel", x) -> float:
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        pipes.send(protocol.call("ident", [x], {}))
+        pipes.recv(time.monotonic() + 10)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -115,6 +193,8 @@ def main() -> None:
         os.environ["AUTOGRADER_WARM"] = "0"
     load_before = os.getloadavg()
     pid, write_fd, read_fd = echo_process()
+    minimal_pid, minimal_w, minimal_r = minimal_process()
+    plain_pid, pipes = plain_child()
     session = StudentSession(SessionConfig(STUDENT, "ident.py", "ident", limits=Limits()))
     report = session.start()
     if not report.ok:
@@ -123,25 +203,34 @@ def main() -> None:
     try:
         for _ in range(args.rounds):
             figures.setdefault("bare pipe, 8 bytes", []).append(bare_pipe(args.n, write_fd, read_fd))
+            figures.setdefault("minimal framing, (1,) f8", []).append(
+                minimal(args.n, minimal_w, minimal_r, VALUES["(1,) f8"]))
+            figures.setdefault("codec and child, (1,) f8", []).append(codec_calls(args.n, pipes, VALUES["(1,) f8"]))
             for label, x in VALUES.items():
                 figures.setdefault(f"ours, {label}", []).append(calls(args.n, session, x))
             figures.setdefault("two copies, (500, 100) f8", []).append(two_copies(args.n, VALUES["(500, 100) f8"]))
     finally:
         session.close()
-        os.close(write_fd)
-        os.close(read_fd)
-        os.waitpid(pid, 0)
+        pipes.send(protocol.exit_())
+        for fd in (write_fd, read_fd, minimal_w, minimal_r, pipes.read_fd, pipes.write_fd):
+            os.close(fd)
+        for child in (pid, minimal_pid, plain_pid):
+            os.waitpid(child, 0)
     us = {label: statistics.median(values) * 1e6 for label, values in figures.items()}
     print(f"commit {commit()}; {os.cpu_count()} cores; load average before {load_before[0]:.2f}, "
           f"after {os.getloadavg()[0]:.2f}; sandbox: {', '.join(session.mechanisms)}")
     print(f"median of {args.rounds} rounds of {args.n} calls each")
     for label, value in us.items():
-        print(f"  {label:28s} {value:9.1f} us")
+        print(f"  {label:30s} {value:9.1f} us")
     pipe, copies = us["bare pipe, 8 bytes"], us["two copies, (500, 100) f8"]
     small, big = us["ours, (1,) f8"], us["ours, (500, 100) f8"]
+    minimal_us, codec_us = us["minimal framing, (1,) f8"], us["codec and child, (1,) f8"]
     print(f"small call / bare pipe:        {small / pipe:5.2f}x  (target: at most 2x; None: "
           f"{us['ours, None'] / pipe:.2f}x)")
     print(f"(500, 100) call / two copies:  {big / copies:5.2f}x  (target: at most 4x)")
+    print(f"where a small call's time goes: the pipe {pipe:.1f} us, the least framing {minimal_us - pipe:.1f}, "
+          f"our codec and child's call {codec_us - minimal_us:.1f}, the sandbox and the session "
+          f"{small - codec_us:.1f}")
     print(f"array data: {2 * VALUES['(500, 100) f8'].nbytes / (big - small) / 1e3:.2f} GB/s "
           "(the (500, 100) array there and back, above a small call)")
 
