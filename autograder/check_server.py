@@ -22,9 +22,11 @@ The same check, always:
   sizes and modification times) and one environment (``AUTOGRADER_*``,
   ``PATH``, ``TMPDIR`` and what the sandbox passes on): a client whose key
   differs is not served, so an upgraded grader never answers with old code;
-- an assignment's files (tests, data, ``assignment.yaml``) are compared with
-  what the server saw at its last check of it: a changed file makes the
-  server leave, and the client runs the check itself.
+- what the grader reads of an assignment (``assignment.yaml``, its tests
+  and data, the reference in a course's folder) is compared with what it
+  was before the server's first check of it: a change makes the server
+  leave, and the client runs the check itself. The student's own files in
+  that folder (the notebook being edited) are read afresh by every check.
 
 Who can talk to it: its socket lies in a folder of the student's own, mode
 0700 (``$XDG_RUNTIME_DIR/autograder``, else ``/tmp/ag-keep-UID``); a folder
@@ -99,7 +101,11 @@ def _package_parent() -> str:
 
 
 def stamp(folder: str) -> list:
-    """Names, sizes and modification times of the files under ``folder`` (caches left out)."""
+    """Names, sizes and modification times of the files under ``folder``, or of the file ``folder`` (caches
+    left out; nothing for a path that does not exist)."""
+    if os.path.isfile(folder):
+        info = os.stat(folder)
+        return [(os.path.basename(folder), info.st_size, info.st_mtime_ns)]
     found = []
     for top, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -260,7 +266,7 @@ class Server:
     def __init__(self, path: str, key: str, lock, cli):
         self.path, self.key, self.lock, self.cli = path, key, lock, cli
         self.checks = 0
-        self.seen: dict[str, list] = {}  # assignment folder -> its files' stamp before its first check here
+        self.seen: dict[str, list] = {}  # assignment.yaml -> its inputs' stamps before its first check here
 
     def serve(self, listener: socket.socket, keep_s: float) -> None:
         while self.checks < MAX_CHECKS:
@@ -306,10 +312,10 @@ class Server:
             with redirect_stdout(out), redirect_stderr(err):
                 try:
                     args = self.cli._parser().parse_args(argv)
-                    root = self._root(args)
-                    if root is not None:
-                        now = stamp(root)
-                        if self.seen.setdefault(root, now) != now:  # its tests may be cached: start afresh
+                    inputs = self._inputs(args)
+                    if inputs is not None:
+                        now = [stamp(path) for path in inputs]
+                        if self.seen.setdefault(inputs[0], now) != now:  # its tests may be cached: start afresh
                             return {"stale": True}
                     code = self.cli._main(args)
                 except SystemExit as exc:  # argparse's usage errors
@@ -327,14 +333,20 @@ class Server:
             self.lock.close()
 
     @staticmethod
-    def _root(args) -> str | None:
-        """The folder of the assignment ``args`` checks (None when it cannot be found: the check says why)."""
+    def _inputs(args) -> list[str] | None:
+        """What the grader reads of the assignment ``args`` checks, besides the student's file: its
+        ``assignment.yaml``, tests and data, and its reference where there is one (a course's folder, not
+        a student's). Not the rest of its folder: that is where a student edits the notebook. None when the
+        assignment cannot be found (the check says why)."""
         from autograder.course import Course, find
         try:
             course = Course.locate(args.course) if getattr(args, "course", None) is not None else None
-            return str(find(args.name, course).root)
+            assignment = find(args.name, course)
         except (ValueError, OSError):
             return None
+        root = assignment.root
+        return [str(root / "assignment.yaml"), str(root / "tests"), str(assignment.data_dir),
+                str(Course.of(assignment).solution_dir(assignment.name))]
 
 
 def _reply(conn: socket.socket, message: dict) -> None:

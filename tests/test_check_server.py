@@ -121,6 +121,23 @@ def test_a_changed_test_makes_the_server_leave_and_the_check_sees_the_change(cou
 
 
 @needs_warm
+def test_a_student_editing_the_file_in_the_assignment_folder_keeps_the_server(course):
+    """A student's release folder holds the notebook next to assignment.yaml and the tests: editing it is
+    what students do between checks, and must neither retire the server nor be answered from before."""
+    folder = course / "mini"  # named after the assignment: the checker finds it by that
+    shutil.copytree(course / "assignments" / "mini", folder)
+    shutil.copy(course / "stub.py", folder / "mini.py")
+    code, out, _ = check(folder, "mini.py")
+    assert code == 1
+    first = _wait_for_server(1)
+    shutil.copy(course / "right.py", folder / "mini.py")
+    code, out, _ = check(folder, "mini.py")
+    assert code == 0 and "1/1 public tests passed" in out
+    again = _hello()
+    assert again["pid"] == first["pid"] and again["checks"] == first["checks"] + 1
+
+
+@needs_warm
 def test_another_environment_is_not_served(course, monkeypatch):
     check(course, "right.py")
     _wait_for_server(1)
