@@ -60,22 +60,25 @@ VALUES = {"None": None, "(1,) f8": np.zeros(1), "(64, 100) f8": np.zeros((64, 10
           "(500, 100) f8": np.zeros((500, 100))}
 
 
-def echo_process() -> tuple[int, int, int]:
-    """A forked process that writes back whatever it reads: (pid, fd to write, fd to read)."""
+def forked(serve) -> tuple[int, int, int]:
+    """A forked process running ``serve(read_fd, write_fd)`` on two new pipes: (pid, fd to write, fd to read)."""
     to_r, to_w = os.pipe()
     back_r, back_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(to_w)
         os.close(back_r)
-        while True:
-            data = os.read(to_r, 1 << 16)
-            if not data:
-                os._exit(0)
-            os.write(back_w, data)
+        serve(to_r, back_w)
+        os._exit(0)
     os.close(to_r)
     os.close(back_w)
     return pid, to_w, back_r
+
+
+def echo(read_fd: int, write_fd: int) -> None:
+    """Write back whatever arrives."""
+    while data := os.read(read_fd, 1 << 16):
+        os.write(write_fd, data)
 
 
 def bare_pipe(n: int, write_fd: int, read_fd: int) -> float:
@@ -91,23 +94,13 @@ def bare_pipe(n: int, write_fd: int, read_fd: int) -> float:
 HEADER = struct.Struct("<IIq")  # op, bytes, rows: the least a message could say
 
 
-def minimal_process() -> tuple[int, int, int]:
-    """A forked process that answers each minimal frame with the array it carried: (pid, write fd, read fd)."""
-    to_r, to_w = os.pipe()
-    back_r, back_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(to_w)
-        os.close(back_r)
-        buf = bytearray(1 << 16)
-        while os.readv(to_r, [buf]):
-            op, size, rows = HEADER.unpack_from(buf, 0)
-            x = np.frombuffer(buf, dtype=np.float64, count=size // 8, offset=HEADER.size).copy()
-            os.writev(back_w, [HEADER.pack(1, x.nbytes, rows), x])
-        os._exit(0)
-    os.close(to_r)
-    os.close(back_w)
-    return pid, to_w, back_r
+def minimal_echo(read_fd: int, write_fd: int) -> None:
+    """Answer each minimal frame with the array it carried."""
+    buf = bytearray(1 << 16)
+    while os.readv(read_fd, [buf]):
+        op, size, rows = HEADER.unpack_from(buf, 0)
+        x = np.frombuffer(buf, dtype=np.float64, count=size // 8, offset=HEADER.size).copy()
+        os.writev(write_fd, [HEADER.pack(1, x.nbytes, rows), x])
 
 
 def minimal(n: int, write_fd: int, read_fd: int, x: np.ndarray) -> float:
@@ -125,17 +118,8 @@ def minimal(n: int, write_fd: int, read_fd: int, x: np.ndarray) -> float:
 
 def plain_child() -> tuple[int, "channel.Channel"]:
     """A ``Child`` serving ``STUDENT`` in a plain forked process (no sandbox): (pid, the grader's channel)."""
-    req_r, req_w = os.pipe()
-    rep_r, rep_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(req_w)
-        os.close(rep_r)
-        Child(channel.Channel(req_r, rep_w)).serve()
-        os._exit(0)
-    os.close(req_r)
-    os.close(rep_w)
-    pipes = channel.Channel(rep_r, req_w)
+    pid, write_fd, read_fd = forked(lambda r, w: Child(channel.Channel(r, w)).serve())
+    pipes = channel.Channel(read_fd, write_fd)
     pipes.send(protocol.load(source=STUDENT, filename="ident.py", module="ident", allowed_imports=[],
                              course_rule="", statement_timeout_s=2.0, skip=[], seed=0))
     while protocol.op(pipes.recv(time.monotonic() + 30)) != protocol.LOADED:
@@ -192,8 +176,8 @@ def main() -> None:
     if args.cold:
         os.environ["AUTOGRADER_WARM"] = "0"
     load_before = os.getloadavg()
-    pid, write_fd, read_fd = echo_process()
-    minimal_pid, minimal_w, minimal_r = minimal_process()
+    pid, write_fd, read_fd = forked(echo)
+    minimal_pid, minimal_w, minimal_r = forked(minimal_echo)
     plain_pid, pipes = plain_child()
     session = StudentSession(SessionConfig(STUDENT, "ident.py", "ident", limits=Limits()))
     report = session.start()
