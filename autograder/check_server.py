@@ -14,7 +14,7 @@ busy one, a stale one, a server that dies) and the command runs the check
 itself, as before.
 
 The same check, always:
-- the server runs ``cli``'s own check in the client's folder, with its
+- the server runs the command's own check in the client's folder, with its
   output captured, one check at a time; the student's code runs in a job
   forked from the warm box, reset between checks as between two students of
   a batch, so nothing of one check is left for the next;
@@ -58,7 +58,7 @@ ENV_KEYS = ("PATH", "TMPDIR", "XDG_RUNTIME_DIR", "PYTHONPATH", "OPENBLAS_CORETYP
             "CUDA_VISIBLE_DEVICES")
 # argv after it: PACKAGE_PARENT FIRST_CHECK_JSON; the script's folder on sys.path is replaced, so that nothing in the
 # student's folder (a numpy.py) can stand in for a module the server imports later
-MAIN = "import sys; sys.path[0] = sys.argv[1]; from autograder.check_server import main; main()"
+MAIN = "import sys; sys.path[0] = sys.argv[1]; from autograder.cli import serve_checks; serve_checks()"
 
 
 def keep_seconds() -> float:
@@ -228,8 +228,9 @@ def _send(sock: socket.socket, message: dict) -> None:
 
 # -- the server ------------------------------------------------------------
 
-def main() -> None:
-    """The server process (:func:`spawn`): one per key (a lock file), one check at a time, until idle."""
+def main(parse, run) -> None:
+    """The server process (:func:`spawn`; ``cli.serve_checks`` gives the command's own ``parse(argv)`` and
+    ``run(args)``): one per key (a lock file), one check at a time, until idle."""
     import fcntl
     folder = socket_dir()
     if folder is None:
@@ -241,10 +242,9 @@ def main() -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return  # another server has this key
-    from autograder import cli
     from autograder.sandbox import zygote
     zygote.MAX_IDLE = MAX_IDLE_BOXES
-    server = Server(path, key, lock, cli)
+    server = Server(path, key, lock, parse, run)
     first = json.loads(sys.argv[2])
     if server.check([str(a) for a in first["argv"]], str(first["cwd"])).get("code") not in (0, 1):
         return  # the warm-up (imports, the box, the tests compiled) did not check a file: no server
@@ -263,8 +263,8 @@ def main() -> None:
 class Server:
     """One check at a time until none came for ``keep_s`` seconds, or a file it used changed."""
 
-    def __init__(self, path: str, key: str, lock, cli):
-        self.path, self.key, self.lock, self.cli = path, key, lock, cli
+    def __init__(self, path: str, key: str, lock, parse, run):
+        self.path, self.key, self.lock, self.parse, self.run = path, key, lock, parse, run
         self.checks = 0
         self.seen: dict[str, list] = {}  # assignment.yaml -> its inputs' stamps before its first check here
 
@@ -311,13 +311,13 @@ class Server:
             os.chdir(cwd)
             with redirect_stdout(out), redirect_stderr(err):
                 try:
-                    args = self.cli._parser().parse_args(argv)
+                    args = self.parse(argv)
                     inputs = self._inputs(args)
                     if inputs is not None:
                         now = [stamp(path) for path in inputs]
                         if self.seen.setdefault(inputs[0], now) != now:  # its tests may be cached: start afresh
                             return {"stale": True}
-                    code = self.cli._main(args)
+                    code = self.run(args)
                 except SystemExit as exc:  # argparse's usage errors
                     code = exc.code if isinstance(exc.code, int) else 2
         except BaseException as exc:

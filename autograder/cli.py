@@ -146,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def serve_checks() -> None:
+    """The check server's process (``check_server.spawn`` starts it): later checks answered with this
+    command's own parsing and running."""
+    from autograder import check_server
+    check_server.main(lambda argv: _parser().parse_args(argv), _main)
+
+
 def _leave(code: int) -> None:
     """Exit at once with ``code``, without the interpreter's teardown of every module (70 ms here with numpy
     loaded, a sixth of a student's wait for ``check``). What that teardown does that matters is done first,

@@ -51,7 +51,7 @@ def _servers_of(root) -> list[int]:
             cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
         except OSError:
             continue
-        if "check_server import main" in cmdline and str(root) in cmdline:
+        if check_server.MAIN in cmdline and str(root) in cmdline:
             found.append(int(pid))
     return found
 
