@@ -232,6 +232,9 @@ def main(parse, run) -> None:
     """The server process (:func:`spawn`; ``cli.serve_checks`` gives the command's own ``parse(argv)`` and
     ``run(args)``): one per key (a lock file), one check at a time, until idle."""
     import fcntl
+    import signal
+    # `kill` (SIGTERM) leaves as an idle timeout does: socket removed, box closed, its cgroups gone
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     folder = socket_dir()
     if folder is None:
         return

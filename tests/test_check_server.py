@@ -170,6 +170,16 @@ def test_an_idle_server_leaves_and_closes_its_box(course, monkeypatch):
     assert not [n for n in os.listdir("/tmp") if n.startswith(f"ag-jobs-{pid}-")]  # the box was closed
 
 
+@needs_warm
+def test_a_killed_server_cleans_up_as_an_idle_one_does(course):
+    check(course, "right.py")
+    pid = _wait_for_server(1)["pid"]
+    os.kill(pid, signal.SIGTERM)
+    assert _wait_gone(pid)
+    assert not list((course.parent / "run" / "autograder").glob("*.sock"))
+    assert not [n for n in os.listdir("/tmp") if n.startswith(f"ag-jobs-{pid}-")]  # the box was closed
+
+
 @pytest.mark.parametrize("key", ["ours", "another"])
 def test_a_server_that_hangs_up_or_has_another_key_leaves_the_check_to_the_command(course, key):
     """A server that dies during a check (killed, or a fault of ours), or one of other settings under the same
