@@ -109,8 +109,10 @@ def export_gradescope(assignment_name: str, to: str | os.PathLike | None = None,
     return bundle.summary(path, assignment)
 
 
-def check(assignment_name: str, path: str | os.PathLike, log=sys.stdout, course: Course | None = None) -> int:
-    """A student's local run of the public tests on a file, or on the file a folder holds; 0 when all pass."""
+def check(assignment_name: str, path: str | os.PathLike, log=None, course: Course | None = None) -> int:
+    """A student's local run of the public tests on a file, or on the file a folder holds; 0 when all pass.
+    ``log``: where the lines go, by default ``sys.stdout`` as it is at the call (a check server redirects it)."""
+    log = sys.stdout if log is None else log
     assignment = find(assignment_name, course)
     extras.require(assignment)
     picked = _checked_file(Path(path), assignment.student_file)
@@ -148,10 +150,11 @@ def new(name: str, title: str | None = None, course: Course | None = None) -> li
     return scaffold.new(course or Course.for_new(), name, title)
 
 
-def validate(assignment_name: str, log=sys.stdout, course: Course | None = None) -> list[str]:
+def validate(assignment_name: str, log=None, course: Course | None = None) -> list[str]:
     """Problems found: no public test may ask for a fixture students lack (``lint``); the reference must
     reach the maximum; the release stubs, and the same stubs returning None instead of raising, must score
-    zero; no test may break on any of them (a grader error)."""
+    zero; no test may break on any of them (a grader error). ``log``: by default ``sys.stdout`` at the call."""
+    log = sys.stdout if log is None else log
     assignment = find(assignment_name, course)
     extras.require(assignment)
     from autograder import lint

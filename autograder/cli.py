@@ -248,7 +248,7 @@ def _run(args, course) -> int:
             status |= bool(problems)
         return status
     if args.command == "check":
-        return api.check(args.name, args.file, course=course, log=sys.stdout)  # sys.stdout now: a server's is redirected
+        return api.check(args.name, args.file, course=course)
     if args.command == "grade":
         from autograder.cluster import ClusterError
         from autograder.devices import DeviceError
