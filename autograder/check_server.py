@@ -154,9 +154,9 @@ def connect() -> tuple[socket.socket, dict] | None:
         return None
 
 
-def ask(argv: list[str], out=None, err=None) -> int | None:
-    """``autograder check`` answered by a server: its output written to ``out`` and ``err`` (this process's
-    standard streams), and its exit code; None when no server answered (then run the check here)."""
+def ask(argv: list[str]) -> int | None:
+    """``autograder check`` answered by a server: its output written to this process's standard streams, and
+    its exit code; None when no server answered (then run the check here)."""
     found = connect()
     if found is None:
         return None
@@ -171,8 +171,8 @@ def ask(argv: list[str], out=None, err=None) -> int | None:
     code = reply.get("code")
     if type(code) is not int:
         return None  # stale, or the server failed: run it here
-    (out or sys.stdout).write(str(reply.get("stdout", "")))
-    (err or sys.stderr).write(str(reply.get("stderr", "")))
+    sys.stdout.write(str(reply.get("stdout", "")))
+    sys.stderr.write(str(reply.get("stderr", "")))
     return code
 
 
@@ -270,6 +270,7 @@ class Server:
         self.path, self.key, self.lock, self.parse, self.run = path, key, lock, parse, run
         self.checks = 0
         self.seen: dict[str, list] = {}  # assignment.yaml -> its inputs' stamps before its first check here
+        self.found: dict[tuple, list[str]] = {}  # (folder, name, --course) -> _inputs, once found
 
     def serve(self, listener: socket.socket, keep_s: float) -> None:
         while self.checks < MAX_CHECKS:
@@ -315,11 +316,8 @@ class Server:
             with redirect_stdout(out), redirect_stderr(err):
                 try:
                     args = self.parse(argv)
-                    inputs = self._inputs(args)
-                    if inputs is not None:
-                        now = [stamp(path) for path in inputs]
-                        if self.seen.setdefault(inputs[0], now) != now:  # its tests may be cached: start afresh
-                            return {"stale": True}
+                    if self._stale(args, cwd):  # its tests may be cached: start afresh
+                        return {"stale": True}
                     code = self.run(args)
                 except SystemExit as exc:  # argparse's usage errors
                     code = exc.code if isinstance(exc.code, int) else 2
@@ -334,6 +332,17 @@ class Server:
         if not self.lock.closed:
             _unlink(self.path)  # ours until the lock goes: no other server binds it meanwhile
             self.lock.close()
+
+    def _stale(self, args, cwd: str) -> bool:
+        """Whether what the grader reads of the assignment ``args`` checks changed since this server first
+        checked it (found once per folder, name and course; then its files' stamps say)."""
+        where = (cwd, args.name, getattr(args, "course", None))
+        inputs = self.found.get(where) or self._inputs(args)
+        if inputs is None:
+            return False  # not found: the check says why
+        self.found[where] = inputs
+        now = [stamp(path) for path in inputs]
+        return self.seen.setdefault(inputs[0], now) != now
 
     @staticmethod
     def _inputs(args) -> list[str] | None:
