@@ -5,8 +5,15 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import pytest
+
+from autograder.sandbox import zygote
+from autograder.sandbox.limits import Limits
+
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 REPO = Path(__file__).resolve().parent.parent
+
+needs_warm = pytest.mark.skipif(not zygote.enabled(Limits()), reason="warm boxes need bubblewrap")
 
 
 def comparable_record(result) -> dict:

@@ -10,10 +10,7 @@ import pytest
 
 from autograder import early, grade
 from autograder.sandbox import zygote
-from autograder.sandbox.limits import Limits
-from helpers import FIXTURE_COURSE, REPO
-
-needs_warm = pytest.mark.skipif(not zygote.enabled(Limits()), reason="warm boxes need bubblewrap")
+from helpers import FIXTURE_COURSE, REPO, needs_warm
 
 
 def test_the_session_asks_for_the_box_settings_say(mini):
