@@ -75,20 +75,20 @@ def forked(serve) -> tuple[int, int, int]:
     return pid, to_w, back_r
 
 
+def median_s(n: int, step) -> float:
+    """The median time of ``n`` runs of ``step()`` (each run timed on its own)."""
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def echo(read_fd: int, write_fd: int) -> None:
     """Write back whatever arrives."""
     while data := os.read(read_fd, 1 << 16):
         os.write(write_fd, data)
-
-
-def bare_pipe(n: int, write_fd: int, read_fd: int) -> float:
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        os.write(write_fd, b"12345678")
-        os.read(read_fd, 64)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 HEADER = struct.Struct("<IIq")  # op, bytes, rows: the least a message could say
@@ -103,17 +103,12 @@ def minimal_echo(read_fd: int, write_fd: int) -> None:
         os.writev(write_fd, [HEADER.pack(1, x.nbytes, rows), x])
 
 
-def minimal(n: int, write_fd: int, read_fd: int, x: np.ndarray) -> float:
-    buf = bytearray(1 << 16)
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        os.writev(write_fd, [HEADER.pack(2, x.nbytes, len(x)), x])
-        os.readv(read_fd, [buf])
-        op, size, rows = HEADER.unpack_from(buf, 0)
-        np.frombuffer(buf, dtype=np.float64, count=size // 8, offset=HEADER.size).copy()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def minimal_frame(write_fd: int, read_fd: int, x: np.ndarray, buf: bytearray) -> np.ndarray:
+    """One minimal frame there and back: the array it brings back."""
+    os.writev(write_fd, [HEADER.pack(2, x.nbytes, len(x)), x])
+    os.readv(read_fd, [buf])
+    op, size, rows = HEADER.unpack_from(buf, 0)
+    return np.frombuffer(buf, dtype=np.float64, count=size // 8, offset=HEADER.size).copy()
 
 
 def plain_child() -> tuple[int, "channel.Channel"]:
@@ -125,35 +120,6 @@ def plain_child() -> tuple[int, "channel.Channel"]:
     while protocol.op(pipes.recv(time.monotonic() + 30)) != protocol.LOADED:
         pass
     return pid, pipes
-
-
-def codec_calls(n: int, pipes: "channel.Channel", x) -> float:
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        pipes.send(protocol.call("ident", [x], {}))
-        pipes.recv(time.monotonic() + 10)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-def two_copies(n: int, x: np.ndarray) -> float:
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        y = x.copy()
-        y.copy()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-def calls(n: int, session: StudentSession, x) -> float:
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        session.call("ident", (x,), {})
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def commit() -> str:
@@ -183,16 +149,29 @@ def main() -> None:
     report = session.start()
     if not report.ok:
         raise SystemExit(f"the student module did not load: {report.notes}")
-    figures: dict[str, list[float]] = {}
+    one, big = VALUES["(1,) f8"], VALUES["(500, 100) f8"]
+    buf = bytearray(1 << 16)
+    # The first copy is kept until the next run replaces it, as a buffer in use would be: freeing both at
+    # once lets the allocator give the pages back, and the next copy pays for fresh ones (ten times slower).
+    copies = [None]
+
+    def two_copies():
+        copies[0] = big.copy()
+        copies[0].copy()
+
+    steps = {
+        "bare pipe, 8 bytes": lambda: (os.write(write_fd, b"12345678"), os.read(read_fd, 64)),
+        "minimal framing, (1,) f8": lambda: minimal_frame(minimal_w, minimal_r, one, buf),
+        "codec and child, (1,) f8": lambda: (pipes.send(protocol.call("ident", [one], {})),
+                                             pipes.recv(time.monotonic() + 10)),
+        **{f"ours, {label}": (lambda x=x: session.call("ident", (x,), {})) for label, x in VALUES.items()},
+        "two copies, (500, 100) f8": two_copies,
+    }
+    figures: dict[str, list[float]] = {label: [] for label in steps}
     try:
         for _ in range(args.rounds):
-            figures.setdefault("bare pipe, 8 bytes", []).append(bare_pipe(args.n, write_fd, read_fd))
-            figures.setdefault("minimal framing, (1,) f8", []).append(
-                minimal(args.n, minimal_w, minimal_r, VALUES["(1,) f8"]))
-            figures.setdefault("codec and child, (1,) f8", []).append(codec_calls(args.n, pipes, VALUES["(1,) f8"]))
-            for label, x in VALUES.items():
-                figures.setdefault(f"ours, {label}", []).append(calls(args.n, session, x))
-            figures.setdefault("two copies, (500, 100) f8", []).append(two_copies(args.n, VALUES["(500, 100) f8"]))
+            for label, step in steps.items():
+                figures[label].append(median_s(args.n, step))
     finally:
         session.close()
         pipes.send(protocol.exit_())

@@ -140,7 +140,7 @@ def main() -> None:
         subprocess.run(python + ["-c", "from autograder import check_server; check_server.stop()"], env=served,
                        check=False)
         shutil.rmtree(runtime, ignore_errors=True)
-    answered = after["checks"] - before["checks"] if after and after["pid"] == before["pid"] else 0
+    answered = after["checks"] - before["checks"] if before and after and after["pid"] == before["pid"] else 0
     print(f"the check server answered {answered} of the {2 * args.repeat} served runs")
     numpy_s = statistics.median(times["python -c 'import numpy'"])
     print(f"{'command':32s} {'median s':>9s} {'min s':>7s} {'above the floor':>16s}")
