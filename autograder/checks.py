@@ -209,6 +209,25 @@ def check_training(run) -> dict[str, np.ndarray]:
             for name, start in run.start.items()}
 
 
+def function_result(run) -> tuple[object, np.ndarray]:
+    """(the student's return value, the points f was evaluated at) of a call with a grader's function in the
+    student's process (``Student.call_with_function``; ``run`` is its ``FunctionRun``).
+
+    The value is the student's, to check like any return value. The points (float64, shape (k, *x's shape))
+    came from the student's process, whose code could have forged them: use them only to say why a check
+    failed, never for a score. A reply of another form fails plainly; points of another form read as none.
+    """
+    reply = run.reply
+    if not isinstance(reply, dict) or "value" not in reply:
+        raise CheckFailed(f"the call of your {run.function} with the grader's function sent back a {_name(reply)} "
+                          "instead of its result (did your code replace the grader's code?)")
+    points = reply.get("points")
+    if not (isinstance(points, np.ndarray) and points.dtype == np.float64 and points.shape[1:] == tuple(run.shape)
+            and points.ndim == len(run.shape) + 1):
+        points = np.zeros((0, *run.shape))
+    return reply["value"], points
+
+
 def _name(value) -> str:
     """The name of ``value``'s type, for a message."""
     return _clean(type(value).__name__)

@@ -31,6 +31,7 @@ from autograder.checks import (  # noqa: F401  (re-exported for test authors)
     check_true,
     check_unchanged,
     expect_raises,
+    function_result,
     numerical_gradient,
     numerical_gradient_elementwise,
     recognise,
@@ -38,6 +39,7 @@ from autograder.checks import (  # noqa: F401  (re-exported for test authors)
     threshold_credit,
 )
 from autograder.memo import remembered  # noqa: F401  (re-exported for test authors)
+from autograder.sandbox.probes import FUNCTIONS  # noqa: F401  (f for Student.call_with_function, here too)
 
 
 def weight(n: float):

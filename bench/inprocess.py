@@ -272,8 +272,8 @@ class InProcessSession:
         if probe and func is None:
             raise faults.from_error(name, protocol.SETUP, f"no probe {probe!r}", "", [])
         echo = True
-        if probe in probes.LOOPS:  # as child.py: the first argument names the student's function
-            target = args[0] if args and type(args[0]) is str else ""
+        if probe in probes.LOOPS or probe in probes.WRAPPERS:  # as child.py: the first argument names the
+            target = args[0] if args and type(args[0]) is str else ""  # student's function
             student = getattr(self.module, target, None) if target else None
             if not callable(student):
                 raise faults.from_error(name, protocol.MISSING, f"your code does not define a function {target}()",
@@ -284,7 +284,10 @@ class InProcessSession:
                 child.reseed(seed)
                 return student(*a, **k)
 
-            func, args, echo = functools.partial(func, reseeded), tuple(args[1:]), False
+            if probe in probes.LOOPS:
+                func, args, echo = functools.partial(func, reseeded), tuple(args[1:]), False
+            else:
+                func = functools.partial(func, student)
         if not callable(func):
             raise faults.from_error(name, protocol.MISSING, f"your code does not define a function {name}()",
                                     "", [])

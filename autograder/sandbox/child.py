@@ -151,14 +151,16 @@ class Child:
             if func is None:
                 self.send(protocol.error(protocol.SETUP, f"no probe {name!r}"))
                 return
-            if name in probes.LOOPS:  # its first argument names the student's function it calls
+            if name in probes.LOOPS or name in probes.WRAPPERS:  # its first argument names a student's function
                 target = args[0] if args and type(args[0]) is str else ""
                 student = getattr(self.module, target, None) if target else None
                 if not callable(student):
                     self.send(protocol.error(protocol.MISSING, f"your code does not define a function {target}()"))
                     return
-                # A loop changes none of its arguments: nothing to send back.
-                func, args, echo = functools.partial(func, self.reseeded(student)), args[1:], False
+                if name in probes.LOOPS:  # a loop changes none of its arguments: nothing to send back
+                    func, args, echo = functools.partial(func, self.reseeded(student)), args[1:], False
+                else:  # called once, reseeded with the call; the name stays so that changes come back in place
+                    func = functools.partial(func, student)
         else:
             func = getattr(self.module, name, None)
         if not callable(func):

@@ -23,6 +23,12 @@ and computes every figure that earns points from it. The student's code can
 replace this module's functions like anything else in its process, so what a
 loop returns is believed no more than a student's return value.
 
+``with_function`` (``WRAPPERS``) calls one of the student's functions once,
+as a direct call, handing it a grader's scalar function (``FUNCTIONS``) that
+runs here rather than being called back through the channel, and sends back
+the student's result with the points that function was evaluated at (to
+word a failure, never to score).
+
 torch is never imported here: a probe only runs on a module the student's
 code built, so the student's code has imported torch already.
 """
@@ -249,5 +255,78 @@ def tanh_softmax(theta, X, y, hidden, classes):
 # The gradients ``descend`` may follow: grader code, numpy only, and like every probe no expected value.
 OBJECTIVES = {"tanh_softmax": tanh_softmax}
 
-PROBES = {"forward": forward, "watch": watch, "sgd": sgd, "descend": descend}
+
+# -- scalar functions given to the student's code -------------------------------------------------------------------
+def coupled(x, coef, w):
+    """sum(coef x^3) + sin(w . x) + (w . x)^2: not separable, so an x left perturbed between elements changes
+    the other partial derivatives."""
+    return np.sum(coef * x ** 3) + np.sin(np.sum(w * x)) + np.sum(w * x) ** 2
+
+
+def cubic_and_square(x, coef, w):
+    """sum(coef x^3) + (w . x)^2: its central difference with step h is known exactly (coef (3 x^2 + h^2) +
+    2 (w . x) w), so a step other than h shows."""
+    return np.sum(coef * x ** 3) + np.sum(w * x) ** 2
+
+
+def weighted_square(x, weights):
+    """sum(weights x^2): central differences give its gradient 2 weights x exactly."""
+    return np.sum(weights * x ** 2)
+
+
+def softmax_cross_entropy(x, y):
+    """The mean softmax cross-entropy of logits x (N, C) against labels y (N,)."""
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.mean(log_p[np.arange(x.shape[0]), y])
+
+
+# The functions ``with_function`` may hand the student's code: f(x, **data) -> a number. The grader computes
+# its expected values with the same code (``autograder.testing.FUNCTIONS``), so both sides agree bit for bit.
+FUNCTIONS = {"coupled": coupled, "cubic_and_square": cubic_and_square, "weighted_square": weighted_square,
+             "softmax_cross_entropy": softmax_cross_entropy}
+
+MAX_POINTS = 10_000  # evaluation points ``with_function`` keeps; past it only the count goes on
+
+
+class _Evaluated:
+    """The f the student's code is given: evaluates a scalar function of an x of one shape, and keeps where."""
+
+    def __init__(self, func, data: dict, shape: tuple):
+        self.func, self.data, self.shape = func, data, shape
+        self.points: list = []
+        self.calls = 0
+        self.room = min(MAX_POINTS, MAX_VALUES // max(1, int(np.prod(shape))))
+
+    def __call__(self, x):
+        x = np.array(x, dtype=np.float64)
+        if x.shape != self.shape:
+            raise ValueError(f"f was given an array of shape {x.shape}; it expects x's shape {self.shape}")
+        self.calls += 1
+        if len(self.points) < self.room:
+            self.points.append(x)
+        return float(self.func(x, **self.data))
+
+
+def with_function(student, _name, f, data, x, *args, **kwargs):
+    """``student(f, x, *args, **kwargs)`` where ``f`` is the grader's scalar function ``FUNCTIONS[f]`` given
+    ``data``, evaluated here instead of called back through the channel (a numerical gradient calls it twice
+    per element of x). ``f`` takes an array of x's shape (anything ``np.array`` turns into one; another shape
+    raises ValueError in the student's code) and returns a float.
+
+    Returns ``{"value": what the student's function returned, "points": the float64 points f was evaluated
+    at, stacked (k, *x.shape), the first ``room`` of them, "calls": how many}``: the points only explain a
+    failed check, they earn nothing. ``_name`` is the student's function's name (``child.py`` has looked it
+    up); it stays among the arguments so that those the call changes in place come back in their places.
+    """
+    evaluated = _Evaluated(FUNCTIONS[f], data, np.shape(x))
+    value = student(evaluated, x, *args, **kwargs)
+    points = np.stack(evaluated.points) if evaluated.points else np.zeros((0, *evaluated.shape))
+    return {"value": value, "points": points, "calls": evaluated.calls}
+
+
+PROBES = {"forward": forward, "watch": watch, "sgd": sgd, "descend": descend, "with_function": with_function}
 LOOPS = frozenset({"sgd", "descend"})  # probes whose first argument names the student's function they call
+# Probes that call the student's function named by their first argument once, as a direct call would: the
+# arguments it changes in place come back to the caller.
+WRAPPERS = frozenset({"with_function"})

@@ -16,7 +16,7 @@ import numpy as np
 
 from autograder.sandbox import faults
 from autograder.sandbox.faults import StudentTimeout
-from autograder.sandbox.probes import OBJECTIVES
+from autograder.sandbox.probes import FUNCTIONS, OBJECTIVES
 
 if TYPE_CHECKING:
     from autograder.sandbox.session import StudentSession
@@ -114,6 +114,23 @@ class Student:
                                    what=f"{steps} training steps with your {function}()") from exc
         return LoopRun(loop, function, start, steps, reply)
 
+    def call_with_function(self, function: str, f: str, data: dict, x, *args) -> "FunctionRun":
+        """The student's ``function(f, x, *args)``, where ``f`` is the grader's scalar function ``f`` (one of
+        ``probes.FUNCTIONS``, given ``data``) evaluated in the student's process (``probes.with_function``),
+        not called back through the channel: a numerical gradient calls it twice per element of x.
+
+        Otherwise a direct call: reseeded, timed, and x's changes in place come back to ``x`` here. Returns a
+        :class:`FunctionRun`: pass it to ``checks.function_result`` for the student's return value and the
+        points f was evaluated at (to explain a failure; they earn nothing).
+        """
+        if f not in FUNCTIONS:
+            raise ValueError(f"unknown function {f!r}: one of {sorted(FUNCTIONS)}")
+        if not (isinstance(function, str) and function.isidentifier()):
+            raise TypeError("function must be the name of the student's function")
+        reply = self._session.call(function, (function, f, dict(data), x, *args), {}, timeout=self._timeout,
+                                   probe="with_function")
+        return FunctionRun(function, np.shape(x), reply)
+
     def warnings(self) -> list[str]:
         """numpy warnings (overflow, invalid value, ...) raised during the last call."""
         return list(self._session.last_warnings)
@@ -141,3 +158,15 @@ class LoopRun:
 
 def _floats(params: dict) -> dict:
     return {str(name): np.array(value, dtype=np.float64) for name, value in params.items()}
+
+
+@dataclass(frozen=True)
+class FunctionRun:
+    """One call of the student's ``function`` with a grader's function evaluated in the student's process
+    (:meth:`Student.call_with_function`). ``shape`` (x's) is the grader's own; ``reply`` comes from the
+    student's process and is believed no more than any value from there: ``checks.function_result`` reads it.
+    """
+
+    function: str
+    shape: tuple
+    reply: object
