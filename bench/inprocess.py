@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import functools
 import io
 import signal
 import sys
@@ -268,29 +267,12 @@ class InProcessSession:
                 raise faults.reload_failed()
         self.calls += 1
         self.last_warnings = []
-        func = probes.PROBES.get(probe) if probe else getattr(self.module, name, None)
-        if probe and func is None:
-            raise faults.from_error(name, protocol.SETUP, f"no probe {probe!r}", "", [])
-        echo = True
-        if probe in probes.LOOPS or probe in probes.WRAPPERS:  # as child.py: the first argument names the
-            target = args[0] if args and type(args[0]) is str else ""  # student's function
-            student = getattr(self.module, target, None) if target else None
-            if not callable(student):
-                raise faults.from_error(name, protocol.MISSING, f"your code does not define a function {target}()",
-                                        "", [])
+        try:  # what to run, as child.py decides it
             seed = self.config.seed
-
-            def reseeded(*a, **k):
-                child.reseed(seed)
-                return student(*a, **k)
-
-            if probe in probes.LOOPS:
-                func, args, echo = functools.partial(func, reseeded), tuple(args[1:]), False
-            else:
-                func = functools.partial(func, student)
-        if not callable(func):
-            raise faults.from_error(name, protocol.MISSING, f"your code does not define a function {name}()",
-                                    "", [])
+            func, args, echo = probes.callee(self.module, probe or name, tuple(args), probe is not None,
+                                             lambda: child.reseed(seed))
+        except probes.Refused as exc:
+            raise faults.from_error(name, exc.kind, str(exc), "", []) from None
         # In: copies, with the grader's functions called back through copies.
         wrap = lambda f: _callback(f, self.callbacks)  # noqa: E731
         c_args = crossing_copy(list(args), wrap)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import functools
 import random
 import signal
 import sys
@@ -145,26 +144,11 @@ class Child:
     def call(self, request: dict) -> None:
         name = request["name"]
         args, kwargs = request["args"], request.get("kwargs", {})
-        echo = True  # send the arguments back as the call left them (mirror.py)
-        if request.get("probe"):  # the grader's own code (probes.py), not the student's
-            func = probes.PROBES.get(name)
-            if func is None:
-                self.send(protocol.error(protocol.SETUP, f"no probe {name!r}"))
-                return
-            if name in probes.LOOPS or name in probes.WRAPPERS:  # its first argument names a student's function
-                target = args[0] if args and type(args[0]) is str else ""
-                student = getattr(self.module, target, None) if target else None
-                if not callable(student):
-                    self.send(protocol.error(protocol.MISSING, f"your code does not define a function {target}()"))
-                    return
-                if name in probes.LOOPS:  # a loop changes none of its arguments: nothing to send back
-                    func, args, echo = functools.partial(func, self.reseeded(student)), args[1:], False
-                else:  # called once, reseeded with the call; the name stays so that changes come back in place
-                    func = functools.partial(func, student)
-        else:
-            func = getattr(self.module, name, None)
-        if not callable(func):
-            self.send(protocol.error(protocol.MISSING, f"your code does not define a function {name}()"))
+        seed = self.seed
+        try:
+            func, args, echo = probes.callee(self.module, name, args, bool(request.get("probe")), lambda: reseed(seed))
+        except probes.Refused as exc:
+            self.send(protocol.error(exc.kind, str(exc)))
             return
         if self.unseeded is not None:  # the grader's own step failed: flagged for the TA, never the student's loss
             self.send(protocol.error(protocol.SETUP, f"reseeding failed: {self.unseeded}"))
@@ -205,17 +189,6 @@ class Child:
             self.unseeded = None
         except Exception as exc:
             self.unseeded = f"{type(exc).__name__}: {exc}"[:300]
-
-    def reseeded(self, func):
-        """``func`` reseeded before each call, as a direct call is: a loop's every step starts from the random
-        state a direct call of that step would."""
-        seed = self.seed
-
-        def call(*args, **kwargs):
-            reseed(seed)
-            return func(*args, **kwargs)
-
-        return call
 
     def serve(self) -> None:
         while True:

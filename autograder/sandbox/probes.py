@@ -35,10 +35,13 @@ code built, so the student's code has imported torch already.
 
 from __future__ import annotations
 
+import functools
 import sys
 import weakref
 
 import numpy as np
+
+from autograder.sandbox import protocol
 
 MAX_CALLS = 10_000  # forward calls a watch records; past it only the count goes on
 MAX_VALUES = 4_000_000  # input and output elements a watch with values=True keeps, over all its calls
@@ -330,3 +333,53 @@ LOOPS = frozenset({"sgd", "descend"})  # probes whose first argument names the s
 # Probes that call the student's function named by their first argument once, as a direct call would: the
 # arguments it changes in place come back to the caller.
 WRAPPERS = frozenset({"with_function"})
+
+
+# -- what a call request runs ------------------------------------------------------------------------------------
+class Refused(Exception):
+    """A call request with nothing to run; ``kind`` is the error's (protocol.SETUP or protocol.MISSING)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def callee(module, name: str, args: list, probe: bool, reseed) -> tuple:
+    """What a call request runs, as ``(func, args, echo)``: the student's function ``name``, or with ``probe``
+    the grader's probe ``name`` (``PROBES``). ``echo``: the arguments the call changes go back.
+
+    A loop (``LOOPS``) is handed the student's function that its first argument names, with ``reseed()``
+    before each call of it as before a direct call, and that name is dropped from its arguments; a loop
+    changes none of them, so nothing goes back. A wrapper (``WRAPPERS``) is handed that function too, to
+    call once under the call's own reseeding; its arguments stay whole, so that those changed come back in
+    their places. :class:`Refused` when there is nothing to run. ``child.py`` and ``bench/inprocess.py``
+    both decide with this.
+    """
+    if not probe:
+        func = getattr(module, name, None)
+    else:
+        func = PROBES.get(name)
+        if func is None:
+            raise Refused(protocol.SETUP, f"no probe {name!r}")
+        if name in LOOPS or name in WRAPPERS:
+            target = args[0] if args and type(args[0]) is str else ""
+            student = getattr(module, target, None) if target else None
+            if not callable(student):
+                raise Refused(protocol.MISSING, f"your code does not define a function {target}()")
+            if name in LOOPS:
+                return functools.partial(func, _reseeded(student, reseed)), args[1:], False
+            return functools.partial(func, student), args, True
+    if not callable(func):
+        raise Refused(protocol.MISSING, f"your code does not define a function {name}()")
+    return func, args, True
+
+
+def _reseeded(func, reseed):
+    """``func`` with ``reseed()`` before each call, as before a direct call: a loop's every step starts from
+    the random state a direct call of that step would."""
+
+    def call(*args, **kwargs):
+        reseed()
+        return func(*args, **kwargs)
+
+    return call
