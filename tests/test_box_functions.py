@@ -6,7 +6,7 @@ import pytest
 
 from autograder.checks import CheckFailed, function_result, numerical_gradient
 from autograder.sandbox import probes, zygote
-from autograder.sandbox.faults import MissingFunction, StudentRaised
+from autograder.sandbox.faults import MissingFunction, SandboxError, StudentRaised
 from autograder.sandbox.student import FunctionRun
 from helpers import student_process
 
@@ -113,6 +113,14 @@ def test_errors_are_the_students_as_in_a_direct_call(student):
         student.call_with_function("numerical_gradient", "coupled", data, x)
     with pytest.raises(ValueError, match="unknown function 'cubic'"):
         student.call_with_function("central", "cubic", data, x)
+
+
+def test_a_probe_the_box_does_not_have_is_the_graders_fault_not_the_students(student):
+    """An older box, or a typo in a test: flagged for the TA (a SandboxError), never a student's missing function."""
+    data, x = coupled()
+    with pytest.raises(SandboxError, match=r"could not prepare the call to central\(\): no probe 'with_functions'"):
+        student._session.call("central", ("central", "coupled", data, x), {}, probe="with_functions")
+    function_result(student.call_with_function("central", "coupled", data, x))  # the process is still there
 
 
 def test_points_are_kept_up_to_a_bound_and_counted_past_it(student):
