@@ -37,6 +37,12 @@ def draws(f, x):
 def flat_f(f, x):
     return f(x.reshape(-1))
 
+def zero_f(f, x):
+    """A forger: zero the grader's function's coefficients in place, then answer zeros."""
+    for value in f.data.values():
+        value[...] = 0
+    return np.zeros(x.shape)
+
 def raises(f, x):
     return 1 // 0
 
@@ -90,6 +96,15 @@ def test_x_changed_in_place_comes_back_as_from_a_direct_call(student):
     x0 = x.copy()
     function_result(student.call_with_function("leaves_x", "coupled", data, x))
     assert np.array_equal(x, x0 + 1.0)
+
+
+def test_the_functions_data_changed_in_place_never_reaches_the_tests_values(student):
+    """Only x comes back: were f's coefficients mirrored, zeroing them would make the grader expect zeros."""
+    data, x = coupled()
+    before = {name: value.copy() for name, value in data.items()}
+    value, _ = function_result(student.call_with_function("zero_f", "coupled", data, x))
+    assert all(np.array_equal(data[name], before[name]) for name in data)
+    assert not np.allclose(numerical_gradient(lambda v: probes.coupled(v, **data), x), value)
 
 
 def test_the_student_draws_the_numbers_a_direct_call_draws(student):

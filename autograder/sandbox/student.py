@@ -9,6 +9,7 @@ which owns the process, the clocks and the channel.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -119,16 +120,18 @@ class Student:
         ``probes.FUNCTIONS``, given ``data``) evaluated in the student's process (``probes.with_function``),
         not called back through the channel: a numerical gradient calls it twice per element of x.
 
-        Otherwise a direct call: reseeded, timed, and x's changes in place come back to ``x`` here. Returns a
-        :class:`FunctionRun`: pass it to ``checks.function_result`` for the student's return value and the
-        points f was evaluated at (to explain a failure; they earn nothing).
+        Otherwise a direct call: reseeded, timed, and x's changes in place come back to ``x`` here (``data``'s
+        never do). Returns a :class:`FunctionRun`: pass it to ``checks.function_result`` for the student's
+        return value and the points f was evaluated at (to explain a failure; they earn nothing).
         """
         if f not in FUNCTIONS:
             raise ValueError(f"unknown function {f!r}: one of {sorted(FUNCTIONS)}")
         if not (isinstance(function, str) and function.isidentifier()):
             raise TypeError("function must be the name of the student's function")
-        reply = self._session.call(function, (function, f, dict(data), x, *args), {}, timeout=self._timeout,
-                                   probe="with_function")
+        # A copy of data: the student's code can reach f's data and change it in place, and such changes come
+        # back like any argument's; they must never reach the test's own values, from which it expects.
+        reply = self._session.call(function, (function, f, copy.deepcopy(dict(data)), x, *args), {},
+                                   timeout=self._timeout, probe="with_function")
         return FunctionRun(function, np.shape(x), reply)
 
     def warnings(self) -> list[str]:
