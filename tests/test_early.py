@@ -37,6 +37,25 @@ def test_a_started_box_is_the_one_grading_takes(mini):
 
 
 @needs_warm
+def test_a_started_box_imports_its_libraries_unasked(mini):
+    """The box imports numpy and the allowed libraries as soon as it starts, not when grading first asks
+    for it: a check's two processes import them side by side."""
+    import select
+
+    zygote.shutdown()
+    try:
+        early.start_box(mini)
+        [(_, box)] = zygote._idle
+        # nothing was sent to it; 60 s: a generous bound on an interpreter start and numpy's import
+        readable, _, _ = select.select([box._fds[1]], [], [], 60)
+        assert readable, "the box waited to be asked before importing its libraries"
+        box.boot()  # the message that was waiting says it is ready
+        assert box.control is not None and not box.broken
+    finally:
+        zygote.shutdown()
+
+
+@needs_warm
 def test_check_starts_the_box_before_importing_numpy_and_leaves_nothing(tmp_path):
     solution = FIXTURE_COURSE / "solutions" / "mini" / "mini.py"
     code = textwrap.dedent('''

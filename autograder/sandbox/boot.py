@@ -1,7 +1,8 @@
 """The entry point of every sandboxed process: confine it, then serve.
 
-The launcher starts ``python -I -B -c BOOT PACKAGE_PARENT MODE LIMITS_JSON
-REQUEST_FD,REPLY_FD [JOBS_DIR]``. :func:`main` lowers the rlimits and loads
+The launcher starts ``python -I -S -B -c BOOT PATHS MODE LIMITS_JSON
+REQUEST_FD,REPLY_FD [JOBS_DIR PRELOAD]`` (PATHS: this package's parent and the
+runtime's site folders, one per line; ``runtime.boot_path``). :func:`main` lowers the rlimits and loads
 the seccomp filter before anything else runs, then becomes a :class:`Child`
 (mode ``child``: one student's process) or a warm parent (mode
 ``warm-parent``: forks a fresh child per student). It sits apart from both so
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import site
 import sys
 
 from autograder.sandbox import channel, confine, protocol, warm_parent
@@ -21,7 +23,11 @@ from autograder.sandbox.child import Child, on_alarm
 
 def main() -> None:
     """Confine this process, then serve in the mode the launcher named."""
-    _, _package_parent, mode, limits_json, fds, *rest = sys.argv
+    _, _paths, mode, limits_json, fds, *rest = sys.argv
+    # -S left out site's builtins; a student's exit() or help() finds them as in any interpreter
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
     limits = json.loads(limits_json)
     confine.apply_limits(limits)
     if limits.get("seccomp"):
@@ -36,6 +42,6 @@ def main() -> None:
     if mode == protocol.CHILD_MODE:
         Child(pipes).serve()
     elif mode == protocol.WARM_PARENT_MODE:
-        warm_parent.serve(pipes, jobs_dir=rest[0])
+        warm_parent.serve(pipes, jobs_dir=rest[0], preload=[name for name in rest[1].split(",") if name])
     else:
         raise SystemExit(f"autograder sandbox: unknown mode {mode!r}")

@@ -21,7 +21,6 @@ import glob
 import json
 import os
 import shutil
-import site
 import subprocess
 import sys
 import tempfile
@@ -29,14 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import autograder
-from autograder.sandbox import cgroups, confine, protocol
+from autograder.sandbox import cgroups, confine, protocol, runtime
 from autograder.sandbox.limits import Limits
 
 SANDBOX_UID_BASE = 61000
 CHILD_ROOT = "/opt/autograder"  # where the box sees this package
 JOBS_DIR = "/run/autograder-jobs"  # a warm parent's FIFOs, inside the box
-# argv after it: PACKAGE_PARENT MODE LIMITS_JSON REQUEST_FD,REPLY_FD [JOBS_DIR] (boot.main)
-BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.sandbox.boot import main; main()"
+# argv after it: PATHS MODE LIMITS_JSON REQUEST_FD,REPLY_FD [JOBS_DIR PRELOAD] (boot.main)
+# The interpreter starts with -S (runtime.boot_path says why); argv[1] is this package's parent and the
+# runtime's site folders, one per line.
+BOOT = ("import sys; top, *rest = sys.argv[1].split('\\n'); sys.path.insert(0, top); sys.path += rest; "
+        "from autograder.sandbox.boot import main; main()")
 
 
 @dataclass
@@ -96,17 +98,6 @@ def _base_env(limits: Limits) -> dict[str, str]:
         if key in os.environ:
             env[key] = os.environ[key]
     return env
-
-
-def _runtime_paths() -> list[str]:
-    """Directories the Python runtime needs: its prefixes and site-packages."""
-    candidates = {sys.base_prefix, sys.prefix, *site.getsitepackages()}
-    user_site = site.getusersitepackages()
-    if isinstance(user_site, str):
-        candidates.add(user_site)
-    paths = sorted(p for p in (os.path.realpath(c) for c in candidates) if os.path.isdir(p))
-    # Keep only the outermost of nested paths.
-    return [p for p in paths if not any(p != q and p.startswith(q + os.sep) for q in paths)]
 
 
 def _package_parent() -> str:
@@ -220,7 +211,7 @@ def _bwrap_argv(mode: str, limits: Limits, slot: int, drop_uid: bool = True, war
     # there) is bound on top of it rather than hidden by it.
     argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     made: set[str] = {"/usr", "/etc", "/tmp"}
-    mounts = [(p, p) for p in _runtime_paths()] + [(str(Path(autograder.__file__).resolve().parent),
+    mounts = [(p, p) for p in runtime.mounts()] + [(str(Path(autograder.__file__).resolve().parent),
                                                     CHILD_ROOT + "/autograder")]
     for src, dest in mounts:
         for parent in _ancestor_dirs(dest):
@@ -244,12 +235,14 @@ def mode() -> str:
     return "plain" if "bwrap" in disabled_layers() else probe()[0]
 
 
-def build(limits: Limits, fds: tuple[int, int], slot: int = 0, zygote_dir: str | None = None) -> Launch:
+def build(limits: Limits, fds: tuple[int, int], slot: int = 0, zygote_dir: str | None = None,
+          preload: tuple[str, ...] = ()) -> Launch:
     """The command that starts a child talking on ``fds`` (request, reply).
 
     With ``zygote_dir`` it starts a warm parent instead (``sandbox/zygote.py``):
     the folder is bound into the box for the jobs' FIFOs, the parent applies
-    only seccomp, and each job applies ``plan.job_limits`` after its fork.
+    only seccomp, imports ``preload`` as soon as it starts, and each job
+    applies ``plan.job_limits`` after its fork.
     """
     off = disabled_layers()
     how = mode()
@@ -261,7 +254,8 @@ def build(limits: Limits, fds: tuple[int, int], slot: int = 0, zygote_dir: str |
     use_seccomp = "seccomp" not in off and seccomp_probe()[0]
     if use_seccomp:
         child_limits["seccomp"] = "cuda" if limits.cuda else True
-    plan = _plan(how, limits, child_limits, fds, slot, drop_uid="uid" not in off, zygote_dir=zygote_dir)
+    plan = _plan(how, limits, child_limits, fds, slot, drop_uid="uid" not in off, zygote_dir=zygote_dir,
+                 preload=preload)
     if job_limits is not None and how == "bwrap-root" and "uid" not in off:
         job_limits["uid"] = SANDBOX_UID_BASE + slot
     plan.job_limits = job_limits
@@ -281,7 +275,7 @@ RLIMITS = "rlimits(cpu,memory,nproc,fsize,nofile,core)"
 
 
 def _plan(mode: str, limits: Limits, child_limits: dict, fds: tuple[int, int], slot: int, drop_uid: bool,
-          zygote_dir: str | None = None) -> Launch:
+          zygote_dir: str | None = None, preload: tuple[str, ...] = ()) -> Launch:
     limits_json = json.dumps(child_limits)
     fd_arg = f"{fds[0]},{fds[1]}"
     env = _base_env(limits)
@@ -292,7 +286,7 @@ def _plan(mode: str, limits: Limits, child_limits: dict, fds: tuple[int, int], s
     if mode == "plain":
         workdir = private_dir("student")
         env["HOME"] = workdir
-        argv = [sys.executable, "-I", "-B", "-c", BOOT, _package_parent(), protocol.CHILD_MODE, limits_json, fd_arg]
+        argv = [sys.executable, "-I", "-S", "-B", "-c", BOOT, runtime.boot_path(_package_parent()), protocol.CHILD_MODE, limits_json, fd_arg]
         mechanisms = ["process-session", rlimits, "private-workdir"]
         if drop_uid and plain_uid_probe()[0]:
             os.chown(workdir, uid, uid)  # 0700 from mkdtemp: the student's, and nobody else's
@@ -314,9 +308,9 @@ def _plan(mode: str, limits: Limits, child_limits: dict, fds: tuple[int, int], s
     elif mode == "bwrap-user":
         mechanisms.append("user-namespace")
     program = protocol.CHILD_MODE if zygote_dir is None else protocol.WARM_PARENT_MODE
-    argv += [sys.executable, "-I", "-B", "-c", BOOT, CHILD_ROOT, program, limits_json, fd_arg]
+    argv += [sys.executable, "-I", "-S", "-B", "-c", BOOT, runtime.boot_path(CHILD_ROOT), program, limits_json, fd_arg]
     if zygote_dir is not None:
-        argv.append(JOBS_DIR)
+        argv += [JOBS_DIR, ",".join(preload)]
     return Launch(argv, env, "/", mechanisms, pass_fds=fds)
 
 

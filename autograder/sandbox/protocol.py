@@ -47,8 +47,7 @@ SETUP = "setup"  # the grader's own preparation failed: a grader fault
 RAISED = "raised"  # the student's function raised
 
 # -- grader -> warm parent, and its answers ----------------------------------
-BOOT = "boot"
-READY = "ready"
+READY = "ready"  # sent unasked, once the preload (on the warm parent's command line) is imported
 FORK = "fork"
 FORKED = "forked"
 WAIT = "wait"
@@ -154,10 +153,6 @@ def info(value: dict) -> dict:
 
 
 # -- builders: warm parent ---------------------------------------------------
-def boot(preload: list[str]) -> dict:
-    return {"op": BOOT, "preload": preload}
-
-
 def ready(pid: int) -> dict:
     return {"op": READY, "pid": pid}
 

@@ -24,13 +24,14 @@ from autograder.sandbox.child import Child
 WRITABLE = ("/tmp", "/dev/shm")
 
 
-def serve(control: channel.Channel, jobs_dir: str) -> None:
-    """Answer the grader's boot, fork, wait and reset requests until the box is killed."""
+def serve(control: channel.Channel, jobs_dir: str, preload: list[str]) -> None:
+    """Import ``preload``, say it is ready, then answer the grader's fork, wait and reset requests until the
+    box is killed. The imports start as soon as the box does, unasked: a ``check`` launches its box
+    before its own heavy imports (``early.py``), and the two processes import numpy side by side."""
     # Non-dumpable: a child under our uid (as an ordinary user) cannot read or
     # write our memory through /proc/<pid>/mem, nor trace us.
     confine.prctl(confine.PR_SET_DUMPABLE, 0)
-    request = control.recv()
-    for name in request.get("preload", []):
+    for name in preload:
         try:
             __import__(name)
         except Exception:

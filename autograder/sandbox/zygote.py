@@ -118,7 +118,7 @@ class WarmBox:
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         out_r, out_w = os.pipe()
-        self.plan = launcher.build(limits, (req_r, rep_w), slot, zygote_dir=self.dir)
+        self.plan = launcher.build(limits, (req_r, rep_w), slot, zygote_dir=self.dir, preload=tuple(preload))
         self.mechanisms = self.plan.mechanisms + ["warm-parent(fork per job)"]
         self.owner = (self.plan.job_limits or {}).get("uid")  # the uid each job drops to, if any
         try:
@@ -132,19 +132,19 @@ class WarmBox:
         self.printed = bytearray()
         threading.Thread(target=self._drain, args=(out_r,), daemon=True).start()
         self.control = None
-        self._preload, self._timeout_s = tuple(preload), timeout_s
+        self._timeout_s = timeout_s
         if boot:
             self.boot()
 
     def boot(self) -> None:
-        """Ask the launched parent to import the libraries and wait until it is ready (once); BoxBroken
-        (the box closed) when it does not answer."""
+        """Wait until the launched parent has imported its libraries and says it is ready (once); BoxBroken
+        (the box closed) when it does not."""
         if self.control is not None:
             return
         from autograder.sandbox import channel  # here: it imports numpy, which check starts the box before
         self.control = channel.Channel(self._fds[1], self._fds[0])
         try:
-            self._ask(protocol.boot(list(self._preload)), self._timeout_s)
+            self._ask(None, self._timeout_s)
         except BoxBroken:
             self.close()
             raise
@@ -157,13 +157,15 @@ class WarmBox:
         finally:
             os.close(fd)
 
-    def _ask(self, message: dict, timeout_s: float) -> dict:
+    def _ask(self, message: dict | None, timeout_s: float) -> dict:
+        """Send ``message`` (None: nothing) and return the parent's next message."""
         from autograder.sandbox import codec
         with self._lock:
             if self.broken:
                 raise BoxBroken("the warm parent is gone")
             try:
-                self.control.send(message)
+                if message is not None:
+                    self.control.send(message)
                 return self.control.recv(time.monotonic() + timeout_s)
             except (codec.ProtocolError, codec.ChannelTimeout, OSError) as exc:
                 self.broken = True
