@@ -204,26 +204,8 @@ class InProcessSession:
             tree = ast.parse(cfg.source, filename=cfg.filename)
         except SyntaxError as exc:
             return LoadReport(False, [child.format_syntax_error(exc)], [])
-        flags = 0
-        skipped: list[str] = []
         with self._captured():
-            for index, stmt in enumerate(tree.body):
-                if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
-                    import __future__
-                    for alias in stmt.names:
-                        flags |= getattr(getattr(__future__, alias.name, None), "compiler_flag", 0)
-                    continue
-                if index in self._skip:
-                    notes.append(f"{protocol.place(stmt.lineno)}: this top-level statement did not finish "
-                                 "and was skipped")
-                    continue
-                if isinstance(stmt, child.SKIPPED_STATEMENTS):
-                    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-                            or child._check_call(stmt)):
-                        skipped.append(protocol.place(stmt.lineno))
-                    continue
-                code = compile(ast.Module(body=[stmt], type_ignores=[]), cfg.filename, "exec", flags=flags,
-                               dont_inherit=True)
+            for index, stmt, code in child.top_level(tree, cfg.filename, self._skip, notes):
                 imports = isinstance(stmt, (ast.Import, ast.ImportFrom))
                 try:
                     with _alarm(None if imports else cfg.statement_timeout_s):
@@ -234,10 +216,6 @@ class InProcessSession:
                                  "was stopped")
                 except BaseException as exc:  # the student's error, reported, never fatal
                     notes.append(f"{protocol.place(stmt.lineno)}: {child.describe_exception(exc, cfg.filename)}")
-        if skipped:
-            notes.insert(0, f"skipped {len(skipped)} top-level loop(s), call(s), assert(s) or with-block(s) "
-                            f"({', '.join(skipped[:8])}{', ...' if len(skipped) > 8 else ''}): "
-                            "the grader runs only imports, definitions and assignments")
         self.module = module
         functions = sorted(k for k, v in module.__dict__.items() if callable(v) and not k.startswith("__"))
         return LoadReport(True, notes, functions)

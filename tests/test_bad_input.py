@@ -152,6 +152,20 @@ def test_a_top_level_statement_that_hangs_is_skipped(grade_source):
     assert any("did not finish" in n or "took too long" in n for n in result.notes)
 
 
+@pytest.mark.parametrize("statement, words", [
+    ("return 1", "'return' outside function"),       # a cell pasted from a function's body
+    ("y = await compute()", "'await' outside function"),  # valid in a notebook's cell (IPython's autoawait)
+    ("break", "'break' outside loop"),
+])
+def test_a_statement_valid_only_inside_a_function_is_named_and_costs_nothing(grade_source, statement, words):
+    """Python's parser accepts these at top level and its compiler refuses them: the statement is not run,
+    the note says why (not that it hung), and every function defined around it still counts."""
+    result = grade_source(GOOD.replace("def slow():", f"x = 1\n{statement}\ndef slow():"))
+    assert result.score == 10
+    assert [n for n in result.notes if words in n and "not run" in n], result.notes
+    assert not [n for n in result.notes if "did not finish" in n], result.notes
+
+
 def test_disallowed_import_is_reported(grade_source):
     result = grade_source("import torch\n" + GOOD)
     assert any("importing 'torch' is not allowed" in n for n in result.notes)

@@ -21,6 +21,7 @@ import sys
 import traceback
 import types
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -94,31 +95,14 @@ class Child:
         self.seed = int(request.get("seed", 0))
         reseed(self.seed)
         notes: list[str] = []
-        skip = set(request.get("skip", []))
         try:
             tree = ast.parse(request["source"], filename=filename)
         except SyntaxError as exc:
             self.send(protocol.loaded(False, [format_syntax_error(exc)], []))
             return
-        flags = 0
-        skipped: list[str] = []
         timed_out: list[int] = []
-        for index, stmt in enumerate(tree.body):
-            if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
-                import __future__
-                for alias in stmt.names:
-                    feature = getattr(__future__, alias.name, None)
-                    flags |= getattr(feature, "compiler_flag", 0)
-                continue
-            if index in skip:
-                notes.append(f"{protocol.place(stmt.lineno)}: this top-level statement did not finish and was skipped")
-                continue
-            if isinstance(stmt, SKIPPED_STATEMENTS):
-                if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) or _check_call(stmt)):
-                    skipped.append(protocol.place(stmt.lineno))
-                continue
-            self.send(protocol.progress(index, stmt.lineno))
-            code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
+        progress = (lambda index, stmt: self.send(protocol.progress(index, stmt.lineno)))
+        for index, stmt, code in top_level(tree, filename, set(request.get("skip", [])), notes, progress):
             # Imports of allowed libraries may be slow (torch: 2.5 s); the
             # load's own deadline bounds them. Student statements get the alarm.
             if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -132,10 +116,6 @@ class Child:
                 notes.append(f"{protocol.place(stmt.lineno)}: {describe_exception(exc, filename)}")
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-        if skipped:
-            notes.insert(0, f"skipped {len(skipped)} top-level loop(s), call(s), assert(s) or with-block(s) "
-                            f"({', '.join(skipped[:8])}{', ...' if len(skipped) > 8 else ''}): "
-                            "the grader runs only imports, definitions and assignments")
         self.module = module
         functions = sorted(k for k, v in module.__dict__.items() if callable(v) and not k.startswith("__"))
         self.send(protocol.loaded(True, notes, functions, timed_out))
@@ -332,6 +312,48 @@ def guarded_builtins(allowed: set[str], course_rule: str) -> dict:
 
 def _no_input(prompt=""):
     raise EOFError("input() is not available while grading")
+
+
+def top_level(tree: ast.Module, filename: str, skip: set[int], notes: list[str],
+              announce=lambda index, stmt: None) -> Iterator[tuple[int, ast.stmt, types.CodeType]]:
+    """The top-level statements a load runs, each compiled on its own (with the ``__future__`` flags seen
+    so far), as (index, statement, code); ``announce(index, statement)`` comes before each is compiled.
+
+    What is not run is said in ``notes``, in the order of the source: a statement that hung in an earlier
+    load (its index in ``skip``), and one that parses but is not valid at top level (``return``,
+    ``break``, ``await``: the compiler, not the parser, refuses them). Loops, calls, asserts and
+    with-blocks are never run; one note listing them goes first, once the generator is exhausted.
+    """
+    flags = 0
+    skipped: list[str] = []
+    for index, stmt in enumerate(tree.body):
+        place = protocol.place(stmt.lineno)
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            import __future__
+            for alias in stmt.names:
+                flags |= getattr(getattr(__future__, alias.name, None), "compiler_flag", 0)
+            continue
+        if index in skip:
+            notes.append(f"{place}: this top-level statement did not finish and was skipped")
+            continue
+        if isinstance(stmt, SKIPPED_STATEMENTS):
+            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) or _check_call(stmt)):
+                skipped.append(place)
+            continue
+        announce(index, stmt)
+        try:
+            code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
+        except SyntaxError as exc:
+            notes.append(f"{place}: this top-level statement was not run: {exc.msg}")
+            continue
+        except (ValueError, RecursionError, MemoryError) as exc:  # too deep or too large to compile
+            notes.append(f"{place}: this top-level statement was not run: {type(exc).__name__}")
+            continue
+        yield index, stmt, code
+    if skipped:
+        notes.insert(0, f"skipped {len(skipped)} top-level loop(s), call(s), assert(s) or with-block(s) "
+                        f"({', '.join(skipped[:8])}{', ...' if len(skipped) > 8 else ''}): "
+                        "the grader runs only imports, definitions and assignments")
 
 
 def _check_call(stmt: ast.stmt) -> bool:
