@@ -104,6 +104,12 @@ def _package_parent() -> str:
     return str(Path(autograder.__file__).resolve().parent.parent)
 
 
+def _python(package_parent: str) -> list[str]:
+    """The box's interpreter and BOOT, importing this package from ``package_parent``; boot.main's
+    arguments follow."""
+    return [sys.executable, "-I", "-S", "-B", "-c", BOOT, runtime.boot_path(package_parent)]
+
+
 def _ancestor_dirs(path: str) -> list[str]:
     parts = Path(path).parts[1:-1]
     return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
@@ -286,7 +292,7 @@ def _plan(mode: str, limits: Limits, child_limits: dict, fds: tuple[int, int], s
     if mode == "plain":
         workdir = private_dir("student")
         env["HOME"] = workdir
-        argv = [sys.executable, "-I", "-S", "-B", "-c", BOOT, runtime.boot_path(_package_parent()), protocol.CHILD_MODE, limits_json, fd_arg]
+        argv = _python(_package_parent()) + [protocol.CHILD_MODE, limits_json, fd_arg]
         mechanisms = ["process-session", rlimits, "private-workdir"]
         if drop_uid and plain_uid_probe()[0]:
             os.chown(workdir, uid, uid)  # 0700 from mkdtemp: the student's, and nobody else's
@@ -308,7 +314,7 @@ def _plan(mode: str, limits: Limits, child_limits: dict, fds: tuple[int, int], s
     elif mode == "bwrap-user":
         mechanisms.append("user-namespace")
     program = protocol.CHILD_MODE if zygote_dir is None else protocol.WARM_PARENT_MODE
-    argv += [sys.executable, "-I", "-S", "-B", "-c", BOOT, runtime.boot_path(CHILD_ROOT), program, limits_json, fd_arg]
+    argv += _python(CHILD_ROOT) + [program, limits_json, fd_arg]
     if zygote_dir is not None:
         argv += [JOBS_DIR, ",".join(preload)]
     return Launch(argv, env, "/", mechanisms, pass_fds=fds)

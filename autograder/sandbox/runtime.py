@@ -44,7 +44,7 @@ def site_dirs() -> tuple[str, ...]:
                 if line.startswith("#") or line.startswith(("import ", "import\t")) or not line.strip():
                     continue
                 folder = os.path.abspath(os.path.join(sitedir, line.rstrip()))
-                if os.path.exists(folder) and folder not in dirs:
+                if os.path.exists(folder):
                     dirs.append(folder)
     return tuple(d for d in dict.fromkeys(dirs) if "\n" not in d)
 
